@@ -1,0 +1,117 @@
+package org.vqvae.core.data;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.dataset.ArrayDataset;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A labelled set of 8-bit images held on the host, {@code [N, C, H, W]} row-major.
+ *
+ * @param pixels unsigned 8-bit pixels
+ * @param labels one class label per image
+ * @param count N
+ * @param channels C
+ * @param height H
+ * @param width W
+ */
+public record ImageSet(byte[] pixels, int[] labels, int count, int channels, int height, int width) {
+
+    /** Validates the sizes. */
+    public ImageSet {
+        if ((long) count * channels * height * width != pixels.length || labels.length != count) {
+            throw new IllegalArgumentException("image set sizes do not match: " + count + " labels vs "
+                    + labels.length + ", " + pixels.length + " pixels for " + count + "x" + channels + "x"
+                    + height + "x" + width);
+        }
+    }
+
+    /**
+     * Returns images {@code [from, to)} as a new set.
+     *
+     * @param from first index
+     * @param to end index, exclusive
+     * @return the slice
+     */
+    public ImageSet slice(int from, int to) {
+        int per = channels * height * width;
+        byte[] px = java.util.Arrays.copyOfRange(pixels, from * per, to * per);
+        return new ImageSet(px, java.util.Arrays.copyOfRange(labels, from, to), to - from, channels, height, width);
+    }
+
+    /**
+     * Returns the images as float32 {@code [N, C, H, W]} with pixels scaled to [0, 1] then
+     * centred to [-0.5, 0.5], as the paper's pipelines do.
+     *
+     * @param manager the manager of the array
+     * @return the images
+     */
+    public NDArray toImages(NDManager manager) {
+        NDArray raw = manager.create(ByteBuffer.wrap(pixels), new Shape(count, channels, height, width), DataType.UINT8);
+        NDArray images = raw.toType(DataType.FLOAT32, false).divi(255f).subi(0.5f);
+        raw.close();
+        return images;
+    }
+
+    /**
+     * Returns this set through DJL's Dataset API: data {@code [N, C, H, W]} float32 in
+     * [-0.5, 0.5], labels {@code [N]} float32.
+     *
+     * @param manager the manager owning the arrays
+     * @param batchSize batch size for {@code getData}
+     * @param shuffle whether {@code getData} shuffles
+     * @return the dataset
+     */
+    public ArrayDataset toDataset(NDManager manager, int batchSize, boolean shuffle) {
+        float[] lab = new float[count];
+        for (int i = 0; i < count; i++) {
+            lab[i] = labels[i];
+        }
+        return new ArrayDataset.Builder()
+                .setData(toImages(manager))
+                .optLabels(manager.create(lab))
+                .setSampling(batchSize, shuffle)
+                .build();
+    }
+
+    /**
+     * Returns the error of always predicting this set's per-pixel mean image for every image of
+     * another set, in the [-0.5, 0.5] pixel scale: a model that learns nothing cannot beat it.
+     *
+     * @param heldOut the images to predict
+     * @return the baseline MSE
+     */
+    public double meanImageMse(ImageSet heldOut) {
+        int per = channels * height * width;
+        double[] mean = new double[per];
+        for (int i = 0; i < count; i++) {
+            for (int j = 0; j < per; j++) {
+                mean[j] += (pixels[i * per + j] & 0xFF) / 255.0;
+            }
+        }
+        double sq = 0;
+        for (int i = 0; i < heldOut.count; i++) {
+            for (int j = 0; j < per; j++) {
+                double d = (heldOut.pixels[i * per + j] & 0xFF) / 255.0 - mean[j] / count;
+                sq += d * d;
+            }
+        }
+        return sq / ((double) heldOut.count * per);
+    }
+
+    /**
+     * Returns the number of classes (largest label plus one).
+     *
+     * @return the class count
+     */
+    public int numClasses() {
+        int max = -1;
+        for (int l : labels) {
+            max = Math.max(max, l);
+        }
+        return max + 1;
+    }
+}

@@ -1,0 +1,76 @@
+package org.vqvae.core.io;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Writes files so that a reader never sees a half-written one: the content goes to a temporary
+ * file in the same directory, which is then moved into place.
+ */
+public final class AtomicFiles {
+
+    /** Something that writes a file's whole content to a stream. */
+    @FunctionalInterface
+    public interface Writer {
+        /**
+         * Writes the content.
+         *
+         * @param os the stream to write to
+         * @throws IOException on failure
+         */
+        void write(OutputStream os) throws IOException;
+    }
+
+    private AtomicFiles() {}
+
+    /**
+     * Writes a file atomically; on failure the target is left as it was and no temporary remains.
+     *
+     * @param target the file to create or replace
+     * @param writer writes the content
+     * @throws IOException on failure
+     */
+    public static void write(Path target, Writer writer) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        try {
+            try (OutputStream os = Files.newOutputStream(tmp)) {
+                writer.write(os);
+            }
+            move(tmp, target);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Writes a text file atomically.
+     *
+     * @param target the file
+     * @param text its content (UTF-8)
+     * @throws IOException on failure
+     */
+    public static void writeString(Path target, String text) throws IOException {
+        write(target, os -> os.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Moves a file or directory into place, atomically where the file system allows.
+     *
+     * @param from the source
+     * @param to the destination (replaced if it is a file)
+     * @throws IOException on failure
+     */
+    public static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+}

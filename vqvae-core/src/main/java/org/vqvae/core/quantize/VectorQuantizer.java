@@ -1,0 +1,305 @@
+package org.vqvae.core.quantize;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.training.initializer.UniformInitializer;
+import ai.djl.util.PairList;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+
+/**
+ * The vector-quantisation bottleneck of VQ-VAE (van den Oord et al. 2017, arXiv 1711.00937),
+ * with a {@code K x D} codebook learned by gradient descent.
+ *
+ * <p>Input: the encoder output {@code [N, D, H, W]}. Output, in this order:
+ *
+ * <ol>
+ *   <li>the straight-through quantized map {@code [N, D, H, W]};
+ *   <li>the integer code map {@code [N, H, W]} (int64);
+ *   <li>the VQ loss, a scalar: {@code ||sg[z] - e||^2 + beta ||z - sg[e]||^2} (paper eq. 3);
+ *   <li>the codebook perplexity of the batch, a scalar.
+ * </ol>
+ *
+ * <p>{@link EmaVectorQuantizer} replaces the codebook loss by exponential moving averages.
+ */
+public class VectorQuantizer extends AbstractBlock {
+
+    private static final byte VERSION = 1;
+
+    protected final int numCodes;
+    protected final int codeDim;
+    protected final float beta;
+    protected final Parameter codebook;
+
+    protected VectorQuantizer(BaseBuilder<?> builder) {
+        super(VERSION);
+        numCodes = builder.numCodes;
+        codeDim = builder.codeDim;
+        beta = builder.beta;
+        codebook =
+                addParameter(
+                        Parameter.builder()
+                                .setName("codebook")
+                                .setType(Parameter.Type.WEIGHT)
+                                .optShape(new Shape(numCodes, codeDim))
+                                .optInitializer(codebookInitializer())
+                                .optRequiresGrad(codebookLearnsByGradient())
+                                .build());
+    }
+
+    /**
+     * Returns a builder for the gradient-trained quantizer.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Uniform in [-1/K, 1/K], as the reference implementations start the codebook. */
+    protected Initializer codebookInitializer() {
+        return new UniformInitializer(1f / numCodes);
+    }
+
+    /** Whether the optimiser updates the codebook (false for EMA codebooks). */
+    protected boolean codebookLearnsByGradient() {
+        return true;
+    }
+
+    /**
+     * Returns the codebook parameter ({@code [K, D]}).
+     *
+     * @return the codebook
+     */
+    public Parameter getCodebook() {
+        return codebook;
+    }
+
+    /**
+     * Returns K, the number of codes.
+     *
+     * @return the codebook size
+     */
+    public int getNumCodes() {
+        return numCodes;
+    }
+
+    /**
+     * Returns D, the dimension of a code vector.
+     *
+     * @return the code dimension
+     */
+    public int getCodeDim() {
+        return codeDim;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore parameterStore,
+            NDList inputs,
+            boolean training,
+            PairList<String, Object> params) {
+        NDArray z = inputs.singletonOrThrow();
+        NDArray e = parameterStore.getValue(codebook, z.getDevice(), training);
+        Quantization q = Codebooks.quantize(z, e);
+        long[] counts = training ? updateCodebook(parameterStore, q) : null;
+        if (counts == null) {
+            counts = Codebooks.counts(q.flatCodes(), numCodes);
+        }
+        NDArray perplexity = z.getManager().create((float) Codebooks.perplexity(counts));
+        return new NDList(q.straightThrough(), q.codeMap(), vqLoss(q), perplexity);
+    }
+
+    /**
+     * The auxiliary loss of this quantizer: codebook loss plus beta times commitment loss.
+     *
+     * @param q the lookup of this step
+     * @return a scalar
+     */
+    protected NDArray vqLoss(Quantization q) {
+        return q.codebookLoss().add(q.commitmentLoss().mul(beta));
+    }
+
+    /**
+     * Updates a codebook that does not learn by gradient; a no-op here.
+     *
+     * @param parameterStore the store holding the parameters
+     * @param q the lookup of this step
+     * @return the per-code counts of this batch if they were computed, else null
+     */
+    protected long[] updateCodebook(ParameterStore parameterStore, Quantization q) {
+        return null;
+    }
+
+    /**
+     * Decodes an integer code map back to code vectors.
+     *
+     * @param parameterStore the parameter store
+     * @param codes {@code [N, H, W]} integer codes in {@code [0, K)}
+     * @return {@code [N, D, H, W]}
+     */
+    public NDArray lookup(ParameterStore parameterStore, NDArray codes) {
+        checkCodes(codes);
+        NDArray e = parameterStore.getValue(codebook, codes.getDevice(), false);
+        return Codebooks.lookup(codes, e).transpose(0, 3, 1, 2);
+    }
+
+    /**
+     * Throws when a code map is not {@code [N, H, W]} or holds a value outside {@code [0, K)}.
+     *
+     * @param codes the codes to check
+     */
+    public void checkCodes(NDArray codes) {
+        if (codes.getShape().dimension() != 3) {
+            throw new IllegalArgumentException(
+                    "code map must be [N, H, W], got shape " + codes.getShape());
+        }
+        if (codes.getDataType().isFloating()) {
+            throw new IllegalArgumentException(
+                    "codes must be integers, got " + codes.getDataType());
+        }
+        if (codes.size() == 0) {
+            return;
+        }
+        NDArray asLong = codes.toType(DataType.INT64, false);
+        long min = asLong.min().getLong();
+        long max = asLong.max().getLong();
+        if (min < 0 || max >= numCodes) {
+            throw new IllegalArgumentException(
+                    "code "
+                            + (min < 0 ? min : max)
+                            + " is outside [0, "
+                            + numCodes
+                            + ") for this model's codebook of "
+                            + numCodes
+                            + " codes");
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        return new Shape[] {
+            in, new Shape(in.get(0), in.get(2), in.get(3)), new Shape(), new Shape()
+        };
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    protected void saveMetadata(DataOutputStream os) throws IOException {
+        super.saveMetadata(os);
+        os.writeInt(numCodes);
+        os.writeInt(codeDim);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public void loadMetadata(byte loadVersion, DataInputStream is)
+            throws IOException, MalformedModelException {
+        if (loadVersion != VERSION) {
+            throw new MalformedModelException("unsupported quantizer version " + loadVersion);
+        }
+        super.loadMetadata(loadVersion, is);
+        int k = is.readInt();
+        int d = is.readInt();
+        if (k != numCodes || d != codeDim) {
+            throw new MalformedModelException(
+                    "checkpoint codebook is "
+                            + k
+                            + "x"
+                            + d
+                            + " but the model expects "
+                            + numCodes
+                            + "x"
+                            + codeDim);
+        }
+    }
+
+    /**
+     * Settings shared by both quantizers.
+     *
+     * @param <T> the concrete builder
+     */
+    public abstract static class BaseBuilder<T extends BaseBuilder<T>> {
+        int numCodes = 512;
+        int codeDim = 64;
+        float beta = 0.25f;
+
+        /**
+         * Sets K, the number of codes (default 512).
+         *
+         * @param numCodes codebook size
+         * @return this builder
+         */
+        public T setNumCodes(int numCodes) {
+            this.numCodes = numCodes;
+            return self();
+        }
+
+        /**
+         * Sets D, the code dimension (default 64).
+         *
+         * @param codeDim code dimension
+         * @return this builder
+         */
+        public T setCodeDim(int codeDim) {
+            this.codeDim = codeDim;
+            return self();
+        }
+
+        /**
+         * Sets beta, the commitment cost (default 0.25, the paper's value).
+         *
+         * @param beta commitment weight
+         * @return this builder
+         */
+        public T optBeta(float beta) {
+            this.beta = beta;
+            return self();
+        }
+
+        protected void validate() {
+            if (numCodes < 1) {
+                throw new IllegalArgumentException("numCodes must be >= 1, got " + numCodes);
+            }
+            if (codeDim < 1) {
+                throw new IllegalArgumentException("codeDim must be >= 1, got " + codeDim);
+            }
+            if (!(beta >= 0)) {
+                throw new IllegalArgumentException("beta must be >= 0, got " + beta);
+            }
+        }
+
+        protected abstract T self();
+    }
+
+    /** Builder of the gradient-trained {@link VectorQuantizer}. */
+    public static final class Builder extends BaseBuilder<Builder> {
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        /**
+         * Builds the quantizer.
+         *
+         * @return the block
+         */
+        public VectorQuantizer build() {
+            validate();
+            return new VectorQuantizer(this);
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package org.vqvae.core.train;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDManager;
+import ai.djl.util.JsonUtils;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+
+import org.vqvae.core.io.AtomicFiles;
+import org.vqvae.core.model.VqVae;
+import org.vqvae.core.model.VqVaeConfig;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * A VQ-VAE checkpoint directory: {@code config.json} (rebuilds the model), {@code model.params}
+ * (DJL parameter file), {@code optimizer.ndlist} (Adam moments, when training) and {@code
+ * state.json} (step). A new checkpoint is written to a temporary directory and swapped in, so an
+ * interrupted save never leaves a half-written checkpoint behind.
+ */
+public final class Checkpoint {
+
+    /** Name of the checkpoint directory inside a run directory. */
+    public static final String DIR = "checkpoint";
+
+    private static final String CONFIG = "config.json";
+    private static final String PARAMS = "model.params";
+    private static final String OPTIMIZER = "optimizer.ndlist";
+    private static final String STATE = "state.json";
+
+    private Checkpoint() {}
+
+    /**
+     * Saves a model (and optionally its optimizer state) as {@code runDir/checkpoint}.
+     *
+     * @param runDir the run directory
+     * @param model the model
+     * @param optimizer the optimizer, or null
+     * @param step training steps done
+     * @throws IOException on failure
+     */
+    public static void save(Path runDir, VqVae model, CheckpointableAdam optimizer, long step) throws IOException {
+        Files.createDirectories(runDir);
+        Path target = runDir.resolve(DIR);
+        Path tmp = Files.createTempDirectory(runDir, ".checkpoint-");
+        try {
+            Files.writeString(tmp.resolve(CONFIG), model.getConfig().toJson());
+            try (DataOutputStream os = new DataOutputStream(
+                    new BufferedOutputStream(Files.newOutputStream(tmp.resolve(PARAMS))))) {
+                model.saveParameters(os);
+            }
+            if (optimizer != null) {
+                try (BufferedOutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp.resolve(OPTIMIZER)))) {
+                    optimizer.save(model, os);
+                }
+            }
+            JsonObject state = new JsonObject();
+            state.addProperty("step", step);
+            state.addProperty("optimizer_state", optimizer != null);
+            Files.writeString(tmp.resolve(STATE), JsonUtils.GSON_PRETTY.toJson(state));
+            Path old = runDir.resolve(".checkpoint-old");
+            deleteTree(old);
+            if (Files.exists(target)) {
+                AtomicFiles.move(target, old);
+            }
+            AtomicFiles.move(tmp, target);
+            deleteTree(old);
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    /**
+     * Returns whether a run directory holds a checkpoint.
+     *
+     * @param runDir the run directory
+     * @return true if {@code runDir/checkpoint/config.json} exists
+     */
+    public static boolean exists(Path runDir) {
+        return Files.isRegularFile(locate(runDir).resolve(CONFIG));
+    }
+
+    /**
+     * Reads the configuration of a checkpoint.
+     *
+     * @param modelDir a run directory or its checkpoint directory
+     * @return the configuration
+     * @throws IOException if missing or malformed
+     */
+    public static VqVaeConfig readConfig(Path modelDir) throws IOException {
+        Path config = locate(modelDir).resolve(CONFIG);
+        if (!Files.isRegularFile(config)) {
+            throw new NoSuchFileException(config.toString(), null, "no model checkpoint (config.json) here");
+        }
+        try {
+            return VqVaeConfig.fromJson(Files.readString(config));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(config + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Loads a model from a checkpoint.
+     *
+     * @param modelDir a run directory or its checkpoint directory
+     * @param manager the manager owning the parameters
+     * @return the initialised model
+     * @throws IOException if missing, malformed or not matching its config
+     */
+    public static VqVae load(Path modelDir, NDManager manager) throws IOException {
+        VqVaeConfig config = readConfig(modelDir);
+        VqVae model = new VqVae(config);
+        loadParameters(modelDir, model, manager);
+        return model;
+    }
+
+    /**
+     * Loads checkpoint parameters into a model built for the same configuration.
+     *
+     * @param modelDir a run directory or its checkpoint directory
+     * @param model the model to fill
+     * @param manager the manager owning the parameters
+     * @throws IOException if the checkpoint is missing, corrupt or from another configuration
+     */
+    public static void loadParameters(Path modelDir, VqVae model, NDManager manager) throws IOException {
+        VqVaeConfig saved = readConfig(modelDir);
+        if (!saved.equals(model.getConfig())) {
+            throw new IOException("checkpoint " + locate(modelDir) + " was trained with a different config ("
+                    + difference(saved, model.getConfig()) + ")");
+        }
+        Path params = locate(modelDir).resolve(PARAMS);
+        if (!Files.isRegularFile(params)) {
+            throw new NoSuchFileException(params.toString(), null, "checkpoint has no parameters");
+        }
+        model.initialize(manager);
+        try (DataInputStream is = new DataInputStream(new BufferedInputStream(Files.newInputStream(params)))) {
+            model.loadParameters(manager, is);
+            if (is.read() != -1) {
+                throw new IOException(params + " has trailing bytes: not written by this model");
+            }
+        } catch (MalformedModelException | IllegalArgumentException | IllegalStateException e) {
+            throw new IOException(params + " does not fit the model: " + e.getMessage(), e);
+        } catch (java.io.EOFException e) {
+            throw new IOException(params + " is truncated", e);
+        }
+    }
+
+    /**
+     * Restores the optimizer state and returns the step of a checkpoint.
+     *
+     * @param runDir the run directory
+     * @param model the loaded model
+     * @param optimizer the optimizer to fill
+     * @param manager the manager of the parameters
+     * @return the step the checkpoint was taken at
+     * @throws IOException if the state is unreadable
+     */
+    public static long restoreTraining(Path runDir, VqVae model, CheckpointableAdam optimizer, NDManager manager)
+            throws IOException {
+        Path dir = locate(runDir);
+        long step;
+        try {
+            step = JsonUtils.GSON.fromJson(Files.readString(dir.resolve(STATE)), JsonObject.class).get("step").getAsLong();
+        } catch (JsonParseException | NullPointerException | UnsupportedOperationException e) {
+            throw new IOException(dir.resolve(STATE) + " is malformed", e);
+        }
+        Path opt = dir.resolve(OPTIMIZER);
+        if (Files.isRegularFile(opt)) {
+            try (InputStream is = new BufferedInputStream(Files.newInputStream(opt))) {
+                optimizer.load(model, is, manager);
+            }
+        }
+        return step;
+    }
+
+    private static Path locate(Path dir) {
+        if (Files.isRegularFile(dir.resolve(CONFIG))) {
+            return dir;
+        }
+        return dir.resolve(DIR);
+    }
+
+    private static String difference(VqVaeConfig a, VqVaeConfig b) {
+        String[] x = a.toString().replaceAll("^.*\\[|\\]$", "").split(", ");
+        String[] y = b.toString().replaceAll("^.*\\[|\\]$", "").split(", ");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(x.length, y.length); i++) {
+            if (!x[i].equals(y[i])) {
+                sb.append(sb.length() == 0 ? "" : ", ").append("checkpoint ").append(x[i])
+                        .append(" vs requested ").append(y[i].substring(y[i].indexOf('=') + 1));
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(q);
+            }
+        }
+    }
+
+}

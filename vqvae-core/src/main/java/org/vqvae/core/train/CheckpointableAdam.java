@@ -1,0 +1,133 @@
+package org.vqvae.core.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.internal.NDArrayEx;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.util.Pair;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Adam (Kingma and Ba 2015) with the same fused update as DJL's {@code Adam}, whose moments and
+ * step counts can be saved and restored, so that a resumed run continues exactly. DJL's own Adam
+ * keeps that state private.
+ */
+public final class CheckpointableAdam extends Optimizer {
+
+    private final float learningRate;
+    private final float beta1;
+    private final float beta2;
+    private final float epsilon;
+    private final Map<String, NDArray> means = new ConcurrentHashMap<>();
+    private final Map<String, NDArray> variances = new ConcurrentHashMap<>();
+    private final Map<String, Integer> steps = new ConcurrentHashMap<>();
+
+    /**
+     * Creates Adam with the usual betas (0.9, 0.999) and epsilon 1e-8.
+     *
+     * @param learningRate the step size
+     */
+    public CheckpointableAdam(float learningRate) {
+        super(new OptimizerBuilder<>() {
+            @Override
+            protected OptimizerBuilder self() {
+                return this;
+            }
+        }.setRescaleGrad(1f));
+        this.learningRate = learningRate;
+        beta1 = 0.9f;
+        beta2 = 0.999f;
+        epsilon = 1e-8f;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public void update(String parameterId, NDArray weight, NDArray grad) {
+        int t = steps.merge(parameterId, 1, Integer::sum);
+        double coef1 = 1.0 - Math.pow(beta1, t);
+        double coef2 = 1.0 - Math.pow(beta2, t);
+        float corrected = (float) (learningRate * Math.sqrt(coef2) / coef1);
+        NDArray m = means.computeIfAbsent(parameterId, k -> weight.zerosLike());
+        NDArray v = variances.computeIfAbsent(parameterId, k -> weight.zerosLike());
+        NDArrayEx ex = weight.getNDArrayInternal();
+        ex.adamUpdate(new NDList(weight, grad, m, v), new NDList(weight), learningRate, corrected,
+                getWeightDecay(), rescaleGrad, clipGrad, beta1, beta2, epsilon, true, false);
+    }
+
+    /**
+     * Writes the moments and step counts of every parameter of a block, keyed by parameter path.
+     *
+     * @param block the trained block
+     * @param os the stream
+     * @throws IOException on failure
+     */
+    public void save(Block block, OutputStream os) throws IOException {
+        NDList state = new NDList();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            String id = p.getValue().getId();
+            NDArray m = means.get(id);
+            if (m == null) {
+                continue;
+            }
+            NDManager manager = m.getManager();
+            NDArray mc = m.duplicate();
+            mc.setName(p.getKey() + "#m");
+            NDArray vc = variances.get(id).duplicate();
+            vc.setName(p.getKey() + "#v");
+            NDArray tc = manager.create(steps.get(id));
+            tc.setName(p.getKey() + "#t");
+            state.add(mc);
+            state.add(vc);
+            state.add(tc);
+        }
+        try {
+            state.encode(os);
+        } finally {
+            state.close();
+        }
+    }
+
+    /**
+     * Restores state written by {@link #save} for the same block structure.
+     *
+     * @param block the block, whose parameters are initialised
+     * @param is the stream
+     * @param manager manager for the restored arrays (that of the parameters)
+     * @throws IOException if the state does not fit the block
+     */
+    public void load(Block block, InputStream is, NDManager manager) throws IOException {
+        NDList state;
+        try {
+            state = NDList.decode(manager, is);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("optimizer state is corrupt: " + e.getMessage(), e);
+        }
+        Map<String, NDArray> byName = new ConcurrentHashMap<>();
+        for (NDArray a : state) {
+            byName.put(a.getName(), a);
+        }
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            NDArray m = byName.get(p.getKey() + "#m");
+            if (m == null) {
+                continue;
+            }
+            Parameter param = p.getValue();
+            NDArray v = byName.get(p.getKey() + "#v");
+            NDArray t = byName.get(p.getKey() + "#t");
+            if (v == null || t == null || !m.getShape().equals(param.getArray().getShape())) {
+                throw new IOException("optimizer state does not fit parameter " + p.getKey());
+            }
+            means.put(param.getId(), m);
+            variances.put(param.getId(), v);
+            steps.put(param.getId(), t.getInt());
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package org.vqvae.core.train;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.ArrayDataset;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.util.ProgressBar;
+
+import com.google.gson.JsonObject;
+
+import org.vqvae.core.data.DataSpec;
+import org.vqvae.core.data.ImageSet;
+import org.vqvae.core.io.AtomicFiles;
+import org.vqvae.core.io.ImageGrid;
+import org.vqvae.core.model.VqVae;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Trains a {@link VqVae} with Adam on MSE + VQ loss, through DJL's {@link Trainer}: evaluates on
+ * held-out images, appends to {@code metrics.jsonl}, checkpoints atomically, resumes, and writes
+ * {@code summary.json} and {@code reconstructions.png} at the end. Every step's arrays live in a
+ * per-step {@link NDManager} that is closed after the update, so memory stays flat.
+ */
+public final class VqVaeTrainer {
+
+    private static final int WARMUP_STEPS = 5;
+    private static final int EVAL_CHUNK = 500;
+
+    private final VqVae model;
+    private final TrainingOptions options;
+    private final PrintStream log;
+
+    /**
+     * Creates a trainer.
+     *
+     * @param model the model (initialised or not)
+     * @param options the training options
+     * @param log where evaluation lines go (the progress bar writes to stdout)
+     */
+    public VqVaeTrainer(VqVae model, TrainingOptions options, PrintStream log) {
+        this.model = model;
+        this.options = options;
+        this.log = log;
+    }
+
+    /**
+     * Runs training to {@code options.steps()}.
+     *
+     * @param data training and held-out images
+     * @param dataName how the data is named in the summary
+     * @param device the device to train on
+     * @return the summary (also written to {@code summary.json})
+     * @throws IOException if writing outputs fails or a checkpoint to resume is unreadable
+     */
+    public TrainingSummary train(DataSpec.Splits data, String dataName, Device device) throws IOException {
+        ImageSet train = data.train();
+        ImageSet test = data.test();
+        Path out = options.outDir();
+        CheckpointableAdam adam = new CheckpointableAdam(options.learningRate());
+        DefaultTrainingConfig config = new DefaultTrainingConfig(new VqVaeLoss())
+                .optOptimizer(adam)
+                .optDevices(new Device[] {device});
+        try (Model djl = Model.newInstance("vqvae", device)) {
+            djl.setBlock(model);
+            NDManager manager = djl.getNDManager();
+            long start = 0;
+            boolean resumed = options.resume() && Checkpoint.exists(out);
+            if (resumed) {
+                Checkpoint.loadParameters(out, model, manager);
+            } else {
+                model.initialize(manager);
+            }
+            try (Trainer trainer = djl.newTrainer(config);
+                    NDManager dataManager = manager.newSubManager()) {
+                if (resumed) {
+                    start = Checkpoint.restoreTraining(out, model, adam, manager);
+                    log.printf("resuming %s at step %d%n", out.resolve(Checkpoint.DIR), start);
+                }
+                ArrayDataset dataset = train.toDataset(dataManager, options.batchSize(), true);
+                MetricsLog metrics = new MetricsLog(out.resolve("metrics.jsonl"), resumed);
+                return loop(trainer, adam, dataset, train, test, metrics, start, dataName, manager);
+            }
+        }
+    }
+
+    private TrainingSummary loop(Trainer trainer, CheckpointableAdam adam, ArrayDataset dataset, ImageSet train, ImageSet test,
+            MetricsLog metrics, long start, String dataName, NDManager manager) throws IOException {
+        long steps = options.steps();
+        BatchOrder order = new BatchOrder(train.count(), options.batchSize(), options.seed(), start);
+        List<Double> stepMillis = new ArrayList<>();
+        ProgressBar bar = new ProgressBar("Training", steps);
+        long began = System.nanoTime();
+        double loss = Double.NaN;
+        for (long step = start; step < steps; step++) {
+            long t0 = System.nanoTime();
+            try (NDManager stepManager = manager.newSubManager()) {
+                Batch batch = dataset.getByIndices(stepManager, order.next());
+                NDList images = batch.getData();
+                NDArray lossArray;
+                try (GradientCollector collector = trainer.newGradientCollector()) {
+                    NDList outputs = trainer.forward(images);
+                    lossArray = trainer.getLoss().evaluate(images, outputs);
+                    collector.backward(lossArray);
+                }
+                trainer.step();
+                loss = lossArray.getFloat();
+                batch.close();
+            }
+            if (step - start >= WARMUP_STEPS || steps - start <= WARMUP_STEPS) {
+                stepMillis.add((System.nanoTime() - t0) / 1e6);
+            }
+            if (!Double.isFinite(loss)) {
+                throw new IllegalStateException("training diverged: loss is " + loss + " at step " + (step + 1));
+            }
+            long done = step + 1;
+            double elapsed = (System.nanoTime() - began) / 1e9;
+            double eta = elapsed / (done - start) * (steps - done);
+            bar.update(done - 1, String.format(Locale.ROOT, "step %d/%d loss %.5f eta %s", done, steps, loss, duration(eta)));
+            if (done % options.evalEvery() == 0 || done == steps) {
+                Evaluation ev = Evaluation.of(model, test, manager, EVAL_CHUNK);
+                JsonObject rec = new JsonObject();
+                rec.addProperty("step", done);
+                rec.addProperty("epoch", TrainingSummary.round((double) done * options.batchSize() / train.count(), 3));
+                rec.addProperty("train_loss", TrainingSummary.round(loss, 6));
+                rec.addProperty("test_mse", TrainingSummary.round(ev.mse(), 6));
+                rec.addProperty("test_psnr", TrainingSummary.round(ev.psnr(), 3));
+                rec.addProperty("perplexity", TrainingSummary.round(ev.perplexity(), 2));
+                rec.addProperty("codebook_usage", TrainingSummary.round(ev.codebookUsage(), 4));
+                rec.addProperty("elapsed_s", TrainingSummary.round(elapsed, 1));
+                metrics.append(rec);
+                Checkpoint.save(options.outDir(), model, adam, done);
+                if (done != steps) {
+                    log.printf(Locale.ROOT, "%nstep %d: test_mse %.5f psnr %.2f dB perplexity %.1f usage %.3f%n",
+                            done, ev.mse(), ev.psnr(), ev.perplexity(), ev.codebookUsage());
+                }
+            }
+        }
+        double trainSeconds = (System.nanoTime() - began) / 1e9;
+        Evaluation last = Evaluation.of(model, test, manager, EVAL_CHUNK);
+        writeReconstructions(options.outDir().resolve("reconstructions.png"), model, test, manager);
+        TrainingSummary summary = new TrainingSummary(steps, options.batchSize(), median(stepMillis), last.mse(),
+                last.psnr(), last.perplexity(), last.codebookUsage(), train.meanImageMse(test), trainSeconds,
+                engineThreads(), dataName, model.getConfig().ema());
+        AtomicFiles.writeString(options.outDir().resolve("summary.json"), summary.toJson());
+        return summary;
+    }
+
+    /**
+     * Writes originals above their reconstructions: rows of 8 originals, each followed by a row of
+     * their reconstructions, for the first 32 images.
+     *
+     * @param path the PNG file
+     * @param model the model
+     * @param images images to show
+     * @param manager a manager for temporaries
+     * @throws IOException on failure
+     */
+    public static void writeReconstructions(Path path, VqVae model, ImageSet images, NDManager manager)
+            throws IOException {
+        int n = Math.min(32, images.count());
+        int cols = 8;
+        try (NDManager m = manager.newSubManager()) {
+            NDArray x = images.slice(0, n).toImages(m);
+            NDArray r = model.reconstruct(x);
+            List<NDArray> rows = new ArrayList<>();
+            for (int i = 0; i < n; i += cols) {
+                int to = Math.min(n, i + cols);
+                rows.add(x.get(i + ":" + to));
+                rows.add(r.get(i + ":" + to));
+            }
+            NDArray grid = NDArrays.concat(new NDList(rows));
+            ImageGrid.write(path, grid, cols);
+        }
+    }
+
+    private static int engineThreads() {
+        Integer t = Integer.getInteger("ai.djl.pytorch.num_threads");
+        return t != null ? t : Runtime.getRuntime().availableProcessors();
+    }
+
+    private static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60)
+                : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+    }
+
+    /** Epoch-wise shuffled batch indices, reproducible from the seed and the starting step. */
+    static final class BatchOrder {
+        private final int count;
+        private final int batch;
+        private final Random random;
+        private int[] permutation;
+        private int position;
+
+        BatchOrder(int count, int batch, long seed, long startStep) {
+            this.count = count;
+            this.batch = batch;
+            this.random = new Random(seed);
+            reshuffle();
+            // replay the order up to the resumed step, so a resumed run sees the same batches
+            for (long s = 0; s < startStep; s++) {
+                next();
+            }
+        }
+
+        long[] next() {
+            long[] idx = new long[batch];
+            for (int i = 0; i < batch; i++) {
+                if (position == count) {
+                    reshuffle();
+                }
+                idx[i] = permutation[position++];
+            }
+            return idx;
+        }
+
+        private void reshuffle() {
+            if (permutation == null) {
+                permutation = new int[count];
+                for (int i = 0; i < count; i++) {
+                    permutation[i] = i;
+                }
+            }
+            for (int i = count - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int t = permutation[i];
+                permutation[i] = permutation[j];
+                permutation[j] = t;
+            }
+            position = 0;
+        }
+    }
+}
