@@ -76,6 +76,10 @@ public record IdxFile(int[] dims, byte[] data) {
                 throw new IOException(String.format(
                         "%s is truncated: the header promises %d bytes of data, the file holds %d", name, total, read));
             }
+            // reading to the end also makes gzip check its CRC, so corruption cannot pass silently
+            if (in.read() != -1) {
+                throw new IOException(name + " holds more bytes than its IDX header declares");
+            }
             return new IdxFile(dims, data);
         } catch (EOFException e) {
             throw new IOException(name + " is truncated (" + e.getMessage() + ")", e);

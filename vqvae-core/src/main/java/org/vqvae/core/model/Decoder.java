@@ -1,9 +1,7 @@
 package org.vqvae.core.model;
 
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.convolutional.Conv2dTranspose;
 
 /**
  * The VQ-VAE decoder, mirroring the {@link Encoder}: a 3x3 convolution from D to the hidden
@@ -39,12 +37,7 @@ public final class Decoder {
         return block;
     }
 
-    private static Conv2dTranspose upsample(int filters) {
-        return Conv2dTranspose.builder()
-                .setFilters(filters)
-                .setKernelShape(new Shape(4, 4))
-                .optStride(new Shape(2, 2))
-                .optPadding(new Shape(1, 1))
-                .build();
+    private static UpsampleConv upsample(int filters) {
+        return new UpsampleConv(filters);
     }
 }

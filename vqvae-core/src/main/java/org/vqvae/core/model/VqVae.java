@@ -109,6 +109,7 @@ public final class VqVae extends AbstractBlock {
     public VqVae initialize(NDManager manager) {
         if (!isInitialized()) {
             initialize(manager, DataType.FLOAT32, inputShape(1));
+            TorchDefaultInit.apply(this, manager);
         }
         return this;
     }

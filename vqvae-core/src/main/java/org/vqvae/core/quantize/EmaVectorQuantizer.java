@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
-import ai.djl.training.initializer.NormalInitializer;
 
 /**
  * Vector quantizer whose codebook follows exponential moving averages of the encoder outputs
@@ -25,7 +24,11 @@ import ai.djl.training.initializer.NormalInitializer;
  * </pre>
  *
  * The running counts and sums are parameters that never require gradients, as in {@code
- * BatchNorm}'s running statistics, so they are saved with the model.
+ * BatchNorm}'s running statistics, so they are saved with the model. They start as one
+ * pseudo-observation of every code at its initial position ({@code N_k = 1}, {@code m_k = e_k}):
+ * started at {@code N_k = 0} instead, every code left unused by the first batch is divided by
+ * epsilon, lands ~1e5 times too far out and never wins again (the whole codebook collapses to a
+ * handful of codes on MNIST); with the pseudo-count an unused code keeps its place.
  */
 public class EmaVectorQuantizer extends VectorQuantizer {
 
@@ -44,7 +47,7 @@ public class EmaVectorQuantizer extends VectorQuantizer {
                                 .setName("emaClusterSize")
                                 .setType(Parameter.Type.RUNNING_MEAN)
                                 .optShape(new Shape(numCodes))
-                                .optInitializer(Initializer.ZEROS)
+                                .optInitializer(Initializer.ONES)
                                 .optRequiresGrad(false)
                                 .build());
         embedSum =
@@ -65,11 +68,6 @@ public class EmaVectorQuantizer extends VectorQuantizer {
      */
     public static Builder emaBuilder() {
         return new Builder();
-    }
-
-    @Override
-    protected Initializer codebookInitializer() {
-        return new NormalInitializer(1f);
     }
 
     @Override

@@ -149,6 +149,12 @@ public final class Checkpoint {
             if (is.read() != -1) {
                 throw new IOException(params + " has trailing bytes: not written by this model");
             }
+            // DJL's Parameter.load does not restore the autograd flag of trainable parameters
+            for (ai.djl.nn.Parameter p : model.getParameters().values()) {
+                if (p.requiresGradient()) {
+                    p.getArray().setRequiresGradient(true);
+                }
+            }
         } catch (MalformedModelException | IllegalArgumentException | IllegalStateException e) {
             throw new IOException(params + " does not fit the model: " + e.getMessage(), e);
         } catch (java.io.EOFException e) {

@@ -1,0 +1,60 @@
+package org.vqvae.cli;
+
+import org.vqvae.core.data.ImageSet;
+import org.vqvae.core.model.VqVaeConfig;
+
+import picocli.CommandLine.Option;
+
+/** Architecture flags of {@code train}; unset flags keep the paper's defaults. */
+final class ModelOptions {
+
+    @Option(names = "--hidden", paramLabel = "C", description = "Hidden channels (default 128).")
+    Integer hidden;
+
+    @Option(names = "--res-channels", paramLabel = "C", description = "Channels inside residual blocks (default 32).")
+    Integer residualChannels;
+
+    @Option(names = "--res-blocks", paramLabel = "N", description = "Residual blocks per stack (default 2).")
+    Integer residualBlocks;
+
+    @Option(names = {"--codes", "-K"}, paramLabel = "K", description = "Codebook size K (default 512).")
+    Integer codes;
+
+    @Option(names = {"--code-dim", "-D"}, paramLabel = "D", description = "Code dimension D (default 64).")
+    Integer codeDim;
+
+    @Option(names = "--downsample", paramLabel = "F", description = "Encoder downsampling: 2, 4 or 8 (default 4).")
+    Integer downsample;
+
+    @Option(names = "--beta", paramLabel = "B", description = "Commitment cost beta (default 0.25).")
+    Float beta;
+
+    @Option(names = "--ema", description = "Update the codebook by exponential moving averages (decay 0.99).")
+    Boolean ema;
+
+    /** Whether any architecture flag was given. */
+    boolean anySet() {
+        return hidden != null || residualChannels != null || residualBlocks != null || codes != null
+                || codeDim != null || downsample != null || beta != null || ema != null;
+    }
+
+    /**
+     * Returns the configuration for images like these.
+     *
+     * @param images the training images
+     * @return the validated configuration
+     */
+    VqVaeConfig config(ImageSet images) {
+        VqVaeConfig d = VqVaeConfig.defaults(images.channels(), images.height(), images.width());
+        return new VqVaeConfig(d.imageChannels(), d.imageHeight(), d.imageWidth(),
+                hidden != null ? hidden : d.hiddenChannels(),
+                residualChannels != null ? residualChannels : d.residualChannels(),
+                residualBlocks != null ? residualBlocks : d.residualBlocks(),
+                codes != null ? codes : d.numCodes(),
+                codeDim != null ? codeDim : d.codeDim(),
+                beta != null ? beta : d.beta(),
+                downsample != null ? downsample : d.downsample(),
+                ema != null ? ema : d.ema(),
+                d.emaDecay(), d.emaEpsilon()).validate();
+    }
+}
