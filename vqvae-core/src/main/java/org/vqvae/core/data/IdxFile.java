@@ -83,6 +83,8 @@ public record IdxFile(int[] dims, byte[] data) {
             return new IdxFile(dims, data);
         } catch (EOFException e) {
             throw new IOException(name + " is truncated (" + e.getMessage() + ")", e);
+        } catch (java.util.zip.ZipException e) {
+            throw new IOException(name + " is a corrupt gzip file (" + e.getMessage() + ")", e);
         }
     }
 

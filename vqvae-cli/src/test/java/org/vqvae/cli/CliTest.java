@@ -1,0 +1,181 @@
+package org.vqvae.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vqvae.core.io.Npy;
+
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+/** The command line end to end on a tiny dataset, and every bad input it must refuse in one line. */
+class CliTest {
+
+    @TempDir static Path work;
+    static Path data;
+    static Path model;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = VqvaeCommand.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    static void assertOneLineError(Run r, int code, String fragment) {
+        assertEquals(code, r.code(), r.err());
+        String err = r.err().trim();
+        assertFalse(err.contains("\n"), "more than one line: " + err);
+        assertFalse(err.contains("\tat "), "stack trace: " + err);
+        assertTrue(err.contains(fragment), "'" + fragment + "' not in: " + err);
+    }
+
+    static byte[] idx(int magic, int[] dims, byte[] payload) {
+        ByteBuffer b = ByteBuffer.allocate(4 + 4 * dims.length + payload.length);
+        b.putInt(magic);
+        for (int d : dims) {
+            b.putInt(d);
+        }
+        return b.put(payload).array();
+    }
+
+    /** 64 random-ish 8x8 images in MNIST layout. */
+    static void writeTinyDataset(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Random r = new Random(5);
+        byte[] px = new byte[64 * 64];
+        r.nextBytes(px);
+        byte[] labels = new byte[64];
+        for (int i = 0; i < 64; i++) {
+            labels[i] = (byte) (i % 10);
+        }
+        for (String split : new String[] {"train", "t10k"}) {
+            Files.write(dir.resolve(split + "-images-idx3-ubyte"), idx(0x803, new int[] {64, 8, 8}, px));
+            Files.write(dir.resolve(split + "-labels-idx1-ubyte"), idx(0x801, new int[] {64}, labels));
+        }
+    }
+
+    @BeforeAll
+    static void trainTinyModel() throws IOException {
+        data = work.resolve("data");
+        writeTinyDataset(data);
+        model = work.resolve("run");
+        Run r = run("train", "--data", "mnist:" + data, "--steps", "3", "--batch", "16", "--hidden", "8",
+                "--res-channels", "4", "--res-blocks", "1", "--codes", "16", "--code-dim", "4", "--threads", "1",
+                "--out", model.toString());
+        assertEquals(0, r.code(), r.err());
+    }
+
+    @Test
+    void trainWritesItsFiles() {
+        for (String f : new String[] {"checkpoint/config.json", "checkpoint/model.params", "checkpoint/optimizer.ndlist",
+                "metrics.jsonl", "summary.json", "reconstructions.png"}) {
+            assertTrue(Files.isRegularFile(model.resolve(f)), f);
+        }
+    }
+
+    @Test
+    void encodeThenDecodeThenReconstruct() throws IOException {
+        Path codes = work.resolve("codes.npy");
+        assertEquals(0, run("encode", "--model", model.toString(), "--data", "mnist:" + data, "--out", codes.toString()).code());
+        try (NDManager m = NDManager.newBaseManager()) {
+            assertEquals(new Shape(64, 2, 2), Npy.read(m, codes).singletonOrThrow().getShape());
+        }
+        Path grid = work.resolve("decoded.png");
+        assertEquals(0, run("decode", "--model", model.toString(), "--codes", codes.toString(), "--out", grid.toString()).code());
+        assertTrue(Files.size(grid) > 100);
+        Path recon = work.resolve("recon.png");
+        assertEquals(0, run("reconstruct", "--model", model.toString(), "--data", "mnist:" + data, "--out", recon.toString()).code());
+        assertTrue(Files.size(recon) > 100);
+    }
+
+    @Test
+    void unknownFlagsAndBadValues() {
+        assertOneLineError(run("train", "--bogus"), 2, "Unknown option: '--bogus'");
+        assertOneLineError(run("train", "--batch", "many"), 2, "Invalid value for option '--batch'");
+        assertOneLineError(run("train", "--steps", "5", "--epochs", "1"), 2, "mutually exclusive");
+        assertOneLineError(run("frobnicate"), 2, "Unmatched argument");
+        assertOneLineError(run("train", "--data", "mnist:" + data, "--steps", "0", "--out", work.resolve("x").toString()),
+                1, "steps must be >= 1");
+        assertOneLineError(run("train", "--data", "mnist:" + data, "--downsample", "3", "--out", work.resolve("x").toString()),
+                1, "downsample must be 2, 4 or 8");
+        assertOneLineError(run("train", "--data", "imagenet:/x"), 1, "unknown data 'imagenet:/x'");
+    }
+
+    @Test
+    void missingAndCorruptData() throws IOException {
+        assertOneLineError(run("train", "--data", "mnist:" + work.resolve("nowhere")), 1, "data directory does not exist");
+        Path bad = work.resolve("bad");
+        writeTinyDataset(bad);
+        byte[] b = Files.readAllBytes(bad.resolve("train-images-idx3-ubyte"));
+        Files.write(bad.resolve("train-images-idx3-ubyte"), java.util.Arrays.copyOf(b, b.length - 100));
+        assertOneLineError(run("train", "--data", "mnist:" + bad, "--out", work.resolve("y").toString()), 1, "is truncated");
+        b[3] = 0x01;
+        Files.write(bad.resolve("train-images-idx3-ubyte"), b);
+        assertOneLineError(run("train", "--data", "mnist:" + bad, "--out", work.resolve("y").toString()), 1,
+                "is not an IDX file");
+    }
+
+    @Test
+    void badCodesLeaveNoOutput() throws IOException {
+        Path grid = work.resolve("never.png");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Path outOfRange = work.resolve("range.npy");
+            Npy.write(outOfRange, m.create(new long[] {0, 1, 2, 16}, new Shape(1, 2, 2)));
+            assertOneLineError(run("decode", "--model", model.toString(), "--codes", outOfRange.toString(),
+                    "--out", grid.toString()), 1, "code 16 is outside [0, 16)");
+            Path shape = work.resolve("shape.npy");
+            Npy.write(shape, m.create(new long[] {0, 1, 2}, new Shape(1, 3)));
+            assertOneLineError(run("decode", "--model", model.toString(), "--codes", shape.toString(),
+                    "--out", grid.toString()), 1, "this model decodes [N, 2, 2] code maps");
+            Path floats = work.resolve("float.npy");
+            Npy.write(floats, m.create(new float[] {0, 1, 2, 3}, new Shape(1, 2, 2)));
+            assertOneLineError(run("decode", "--model", model.toString(), "--codes", floats.toString(),
+                    "--out", grid.toString()), 1, "must be integers");
+        }
+        Path junk = work.resolve("junk.npy");
+        Files.writeString(junk, "not numpy");
+        assertOneLineError(run("decode", "--model", model.toString(), "--codes", junk.toString(), "--out",
+                grid.toString()), 1, "junk.npy");
+        assertFalse(Files.exists(grid));
+        try (var s = Files.list(work)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "temporary file left behind");
+        }
+    }
+
+    @Test
+    void mismatchedCheckpoints() throws IOException {
+        assertOneLineError(run("decode", "--model", work.resolve("nomodel").toString(), "--codes", "x.npy", "--out",
+                "y.png"), 1, "no model checkpoint");
+        assertOneLineError(run("train", "--data", "mnist:" + data, "--resume", "--codes", "32", "--out", model.toString()),
+                1, "was trained with other model flags");
+        Path tampered = work.resolve("tampered");
+        Files.createDirectories(tampered.resolve("checkpoint"));
+        String config = Files.readString(model.resolve("checkpoint/config.json"));
+        Files.writeString(tampered.resolve("checkpoint/config.json"), config.replace("\"numCodes\": 16", "\"numCodes\": 32"));
+        Files.copy(model.resolve("checkpoint/model.params"), tampered.resolve("checkpoint/model.params"));
+        assertOneLineError(run("encode", "--model", tampered.toString(), "--data", "mnist:" + data, "--out",
+                work.resolve("t.npy").toString()), 1, "does not fit the model");
+        assertOneLineError(run("encode", "--model", model.toString(), "--out", work.resolve("t.npy").toString()), 1,
+                "holds 1x28x28 images but the model was trained on 1x8x8");
+    }
+}
