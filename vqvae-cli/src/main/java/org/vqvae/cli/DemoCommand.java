@@ -22,7 +22,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/demo", description = "Run directory (default ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "400", description = "Training steps (default ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "500", description = "Training steps (default ${DEFAULT-VALUE}).")
     long steps;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Random seed (default ${DEFAULT-VALUE}).")
