@@ -1,5 +1,6 @@
 /**
- * Autoregressive priors over VQ-VAE code maps (Gated PixelCNN, PixelSNAIL) and their samplers.
- * Not yet implemented: see the project's open issues.
+ * Autoregressive priors over VQ-VAE code maps: the class-conditional Gated PixelCNN
+ * ({@link org.vqvae.prior.GatedPixelCnn}), its training ({@link org.vqvae.prior.PriorTrainer}) and
+ * ancestral sampling ({@link org.vqvae.prior.PriorSampler}).
  */
 package org.vqvae.prior;

@@ -43,6 +43,32 @@ public final class TorchDefaultInit {
         }
     }
 
+    /**
+     * Re-initialises the direct parameters of a block that holds its convolutions as raw
+     * parameters: every 4-dimensional {@code [out, in, kh, kw]} parameter named {@code ...Weight}
+     * and the {@code ...Bias} of the same prefix.
+     *
+     * @param block an initialised block
+     * @param manager manager for temporaries
+     */
+    public static void redrawConvolutionParameters(Block block, NDManager manager) {
+        var params = block.getDirectParameters();
+        for (var entry : params) {
+            String name = entry.getKey();
+            NDArray w = entry.getValue().getArray();
+            if (!name.endsWith("Weight") || w.getShape().dimension() != 4) {
+                continue;
+            }
+            Shape s = w.getShape();
+            float bound = (float) (1 / Math.sqrt(s.size() / s.get(0)));
+            redraw(w, bound, manager);
+            String bias = name.substring(0, name.length() - "Weight".length()) + "Bias";
+            if (params.contains(bias)) {
+                redraw(params.get(bias).getArray(), bound, manager);
+            }
+        }
+    }
+
     private static void redraw(NDArray target, float bound, NDManager manager) {
         try (NDManager scratch = manager.newSubManager()) {
             NDArray values = scratch.randomUniform(-bound, bound, target.getShape(), target.getDataType(), target.getDevice());

@@ -51,11 +51,26 @@ public final class Checkpoint {
      * @throws IOException on failure
      */
     public static void save(Path runDir, VqVae model, CheckpointableAdam optimizer, long step) throws IOException {
+        save(runDir, model, model.getConfig().toJson(), optimizer, step);
+    }
+
+    /**
+     * Saves any block with the JSON of its configuration as {@code runDir/checkpoint}.
+     *
+     * @param runDir the run directory
+     * @param model the block
+     * @param configJson the configuration that rebuilds the block
+     * @param optimizer the optimizer, or null
+     * @param step training steps done
+     * @throws IOException on failure
+     */
+    public static void save(Path runDir, ai.djl.nn.Block model, String configJson, CheckpointableAdam optimizer,
+            long step) throws IOException {
         Files.createDirectories(runDir);
         Path target = runDir.resolve(DIR);
         Path tmp = Files.createTempDirectory(runDir, ".checkpoint-");
         try {
-            Files.writeString(tmp.resolve(CONFIG), model.getConfig().toJson());
+            Files.writeString(tmp.resolve(CONFIG), configJson);
             try (DataOutputStream os = new DataOutputStream(
                     new BufferedOutputStream(Files.newOutputStream(tmp.resolve(PARAMS))))) {
                 model.saveParameters(os);
@@ -99,15 +114,27 @@ public final class Checkpoint {
      * @throws IOException if missing or malformed
      */
     public static VqVaeConfig readConfig(Path modelDir) throws IOException {
+        String json = readConfigJson(modelDir);
+        try {
+            return VqVaeConfig.fromJson(json);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(locate(modelDir).resolve(CONFIG) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads the configuration JSON of any checkpoint.
+     *
+     * @param modelDir a run directory or its checkpoint directory
+     * @return the JSON text
+     * @throws IOException if missing
+     */
+    public static String readConfigJson(Path modelDir) throws IOException {
         Path config = locate(modelDir).resolve(CONFIG);
         if (!Files.isRegularFile(config)) {
             throw new NoSuchFileException(config.toString(), null, "no model checkpoint (config.json) here");
         }
-        try {
-            return VqVaeConfig.fromJson(Files.readString(config));
-        } catch (IllegalArgumentException e) {
-            throw new IOException(config + ": " + e.getMessage(), e);
-        }
+        return Files.readString(config);
     }
 
     /**
@@ -139,11 +166,23 @@ public final class Checkpoint {
             throw new IOException("checkpoint " + locate(modelDir) + " was trained with a different config ("
                     + difference(saved, model.getConfig()) + ")");
         }
+        model.initialize(manager);
+        loadInitialized(modelDir, model, manager);
+    }
+
+    /**
+     * Loads checkpoint parameters into an initialised block of the same structure.
+     *
+     * @param modelDir a run directory or its checkpoint directory
+     * @param model the initialised block
+     * @param manager the manager owning the parameters
+     * @throws IOException if the parameters are missing, corrupt or do not fit
+     */
+    public static void loadInitialized(Path modelDir, ai.djl.nn.Block model, NDManager manager) throws IOException {
         Path params = locate(modelDir).resolve(PARAMS);
         if (!Files.isRegularFile(params)) {
             throw new NoSuchFileException(params.toString(), null, "checkpoint has no parameters");
         }
-        model.initialize(manager);
         try (DataInputStream is = new DataInputStream(new BufferedInputStream(Files.newInputStream(params)))) {
             model.loadParameters(manager, is);
             if (is.read() != -1) {
@@ -172,7 +211,8 @@ public final class Checkpoint {
      * @return the step the checkpoint was taken at
      * @throws IOException if the state is unreadable
      */
-    public static long restoreTraining(Path runDir, VqVae model, CheckpointableAdam optimizer, NDManager manager)
+    public static long restoreTraining(Path runDir, ai.djl.nn.Block model, CheckpointableAdam optimizer,
+            NDManager manager)
             throws IOException {
         Path dir = locate(runDir);
         long step;
