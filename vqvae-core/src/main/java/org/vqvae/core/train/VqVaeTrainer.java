@@ -34,7 +34,8 @@ import java.util.Random;
  * Trains a {@link VqVae} with Adam on MSE + VQ loss, through DJL's {@link Trainer}: evaluates on
  * held-out images, appends to {@code metrics.jsonl}, checkpoints atomically, resumes, and writes
  * {@code summary.json} and {@code reconstructions.png} at the end. Every step's arrays live in a
- * per-step {@link NDManager} that is closed after the update, so memory stays flat.
+ * per-step {@link NDManager} that is closed after the update, so memory stays flat. The model stays
+ * usable after training: an uninitialised model gets its parameters in a new base manager.
  */
 public final class VqVaeTrainer {
 
@@ -78,17 +79,22 @@ public final class VqVaeTrainer {
         try (Model djl = Model.newInstance("vqvae", device)) {
             djl.setBlock(model);
             NDManager manager = djl.getNDManager();
+            // the parameters outlive this method (the caller keeps using the model), so they do not
+            // live in the Model's manager, which closes with it
+            NDManager parameters = model.isInitialized()
+                    ? model.getParameters().valueAt(0).getArray().getManager()
+                    : NDManager.newBaseManager(device);
             long start = 0;
             boolean resumed = options.resume() && Checkpoint.exists(out);
             if (resumed) {
-                Checkpoint.loadParameters(out, model, manager);
+                Checkpoint.loadParameters(out, model, parameters);
             } else {
-                model.initialize(manager);
+                model.initialize(parameters);
             }
             try (Trainer trainer = djl.newTrainer(config);
                     NDManager dataManager = manager.newSubManager()) {
                 if (resumed) {
-                    start = Checkpoint.restoreTraining(out, model, adam, manager);
+                    start = Checkpoint.restoreTraining(out, model, adam, parameters);
                     log.printf("resuming %s at step %d%n", out.resolve(Checkpoint.DIR), start);
                 }
                 ArrayDataset dataset = train.toDataset(dataManager, options.batchSize(), true);
