@@ -20,6 +20,9 @@ import java.io.PrintWriter;
             EncodeCommand.class,
             DecodeCommand.class,
             ReconstructCommand.class,
+            ExtractCodesCommand.class,
+            TrainPriorCommand.class,
+            SampleCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class VqvaeCommand implements Runnable {

@@ -109,6 +109,52 @@ class CliTest {
     }
 
     @Test
+    void priorPipelineExtractsTrainsAndSamples() throws IOException {
+        Path codes = work.resolve("codes");
+        assertEquals(0, run("extract-codes", "--model", model.toString(), "--data", "mnist:" + data, "--out",
+                codes.toString()).code());
+        for (String f : new String[] {"train_codes.npy", "train_labels.npy", "test_codes.npy", "test_labels.npy", "meta.json"}) {
+            assertTrue(Files.isRegularFile(codes.resolve(f)), f);
+        }
+        Path prior = work.resolve("prior");
+        Run t = run("train-prior", "--codes", codes.toString(), "--steps", "4", "--batch", "8", "--channels", "8",
+                "--layers", "2", "--out", prior.toString(), "--threads", "1");
+        assertEquals(0, t.code(), t.err());
+        String summary = Files.readString(prior.resolve("summary.json"));
+        assertTrue(summary.contains("test_bits_per_code") && summary.contains("bits_per_dim"), summary);
+        Path samples = work.resolve("samples.png");
+        assertEquals(0, run("sample", "--model", model.toString(), "--prior", prior.toString(), "-n", "20", "--out",
+                samples.toString()).code());
+        assertTrue(Files.size(samples) > 100);
+        assertOneLineError(run("sample", "--model", model.toString(), "--prior", prior.toString(), "--class", "10",
+                "--out", work.resolve("s.png").toString()), 1, "class 10 is outside the prior's [0, 10)");
+        assertOneLineError(run("sample", "--model", model.toString(), "--prior", model.toString(),
+                "--out", work.resolve("s.png").toString()), 1, "does not hold a PixelCNN prior");
+        // a prior trained for another K
+        Path other = work.resolve("other-prior");
+        Files.createDirectories(other.resolve("checkpoint"));
+        Files.writeString(other.resolve("checkpoint/config.json"),
+                Files.readString(prior.resolve("checkpoint/config.json")).replace("\"numCodes\": 16", "\"numCodes\": 32"));
+        Files.copy(prior.resolve("checkpoint/model.params"), other.resolve("checkpoint/model.params"));
+        assertOneLineError(run("sample", "--model", model.toString(), "--prior", other.toString(),
+                "--out", work.resolve("s.png").toString()), 1, "does not fit");
+        // codes out of range for the prior
+        Files.copy(codes, work.resolve("badcodes"));
+        Path bad = work.resolve("badcodes");
+        Files.copy(codes.resolve("meta.json"), bad.resolve("meta.json"));
+        Files.copy(codes.resolve("test_codes.npy"), bad.resolve("test_codes.npy"));
+        Files.copy(codes.resolve("test_labels.npy"), bad.resolve("test_labels.npy"));
+        Files.copy(codes.resolve("train_labels.npy"), bad.resolve("train_labels.npy"));
+        try (NDManager m = NDManager.newBaseManager()) {
+            Npy.write(bad.resolve("train_codes.npy"), m.create(new long[] {0, 1, 2, 99}, new Shape(1, 2, 2)));
+        }
+        assertOneLineError(run("train-prior", "--codes", bad.toString(), "--steps", "1", "--out",
+                work.resolve("p2").toString()), 1, "labels");
+        assertOneLineError(run("train-prior", "--codes", work.toString(), "--out", work.resolve("p3").toString()), 1,
+                "not a directory written by extract-codes");
+    }
+
+    @Test
     void unknownFlagsAndBadValues() {
         assertOneLineError(run("train", "--bogus"), 2, "Unknown option: '--bogus'");
         assertOneLineError(run("train", "--batch", "many"), 2, "Invalid value for option '--batch'");

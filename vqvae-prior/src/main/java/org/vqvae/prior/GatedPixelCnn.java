@@ -55,13 +55,37 @@ public final class GatedPixelCnn extends AbstractBlock {
                     new GatedLayer(c, config.kernel(), config.numClasses(), i == 0, config.dropout())));
         }
         headWeight = addParameter(Parameter.builder().setName("headWeight").setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(4L * c, c, 1, 1)).build());
+                .optShape(new Shape(2L * c, c, 1, 1)).build());
         headBias = addParameter(Parameter.builder().setName("headBias").setType(Parameter.Type.BIAS)
-                .optShape(new Shape(4L * c)).build());
+                .optShape(new Shape(2L * c)).build());
         outWeight = addParameter(Parameter.builder().setName("outWeight").setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(config.numCodes(), 4L * c, 1, 1)).build());
+                .optShape(new Shape(config.numCodes(), 2L * c, 1, 1)).build());
         outBias = addParameter(Parameter.builder().setName("outBias").setType(Parameter.Type.BIAS)
                 .optShape(new Shape(config.numCodes())).build());
+    }
+
+    /**
+     * Loads a prior saved by {@link PriorTrainer}.
+     *
+     * @param dir a prior run directory or its checkpoint directory
+     * @param manager the manager owning the parameters
+     * @return the prior
+     * @throws java.io.IOException if missing, malformed or not a PixelCNN checkpoint
+     */
+    public static GatedPixelCnn load(java.nio.file.Path dir, NDManager manager) throws java.io.IOException {
+        String json = org.vqvae.core.train.Checkpoint.readConfigJson(dir);
+        if (!json.contains("\"arch\": \"pixelcnn\"")) {
+            throw new java.io.IOException(dir + " does not hold a PixelCNN prior checkpoint");
+        }
+        PixelCnnConfig config;
+        try {
+            config = PixelCnnConfig.fromJson(json);
+        } catch (IllegalArgumentException e) {
+            throw new java.io.IOException(dir + ": " + e.getMessage(), e);
+        }
+        GatedPixelCnn prior = new GatedPixelCnn(config).initialize(manager);
+        org.vqvae.core.train.Checkpoint.loadInitialized(dir, prior, manager);
+        return prior;
     }
 
     /**

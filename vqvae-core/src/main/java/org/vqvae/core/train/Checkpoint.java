@@ -183,8 +183,20 @@ public final class Checkpoint {
         if (!Files.isRegularFile(params)) {
             throw new NoSuchFileException(params.toString(), null, "checkpoint has no parameters");
         }
+        java.util.Map<String, ai.djl.ndarray.types.Shape> expected = new java.util.LinkedHashMap<>();
+        for (var p : model.getParameters()) {
+            expected.put(p.getKey(), p.getValue().getArray().getShape());
+        }
         try (DataInputStream is = new DataInputStream(new BufferedInputStream(Files.newInputStream(params)))) {
             model.loadParameters(manager, is);
+            // DJL's Parameter.load takes whatever shape the file holds: check each one
+            for (var p : model.getParameters()) {
+                ai.djl.ndarray.types.Shape got = p.getValue().getArray().getShape();
+                if (!got.equals(expected.get(p.getKey()))) {
+                    throw new IOException(params + " does not fit the model: parameter " + p.getKey() + " is " + got
+                            + ", the configuration needs " + expected.get(p.getKey()));
+                }
+            }
             if (is.read() != -1) {
                 throw new IOException(params + " has trailing bytes: not written by this model");
             }
