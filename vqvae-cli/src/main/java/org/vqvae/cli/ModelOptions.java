@@ -32,10 +32,18 @@ final class ModelOptions {
     @Option(names = "--ema", description = "Update the codebook by exponential moving averages (decay 0.99).")
     Boolean ema;
 
+    @Option(names = "--restart-after", paramLabel = "N",
+            description = "Restart codes unused for N training steps from random encoder outputs (default 0: never).")
+    Integer restartAfter;
+
+    @Option(names = "--kmeans-init", description = "Start the codebook at k-means++ centres of the first batch.")
+    Boolean kmeansInit;
+
     /** Whether any architecture flag was given. */
     boolean anySet() {
         return hidden != null || residualChannels != null || residualBlocks != null || codes != null
-                || codeDim != null || downsample != null || beta != null || ema != null;
+                || codeDim != null || downsample != null || beta != null || ema != null || restartAfter != null
+                || kmeansInit != null;
     }
 
     /**
@@ -55,6 +63,8 @@ final class ModelOptions {
                 beta != null ? beta : d.beta(),
                 downsample != null ? downsample : d.downsample(),
                 ema != null ? ema : d.ema(),
-                d.emaDecay(), d.emaEpsilon()).validate();
+                d.emaDecay(), d.emaEpsilon(),
+                restartAfter != null ? restartAfter : d.restartAfter(),
+                kmeansInit != null ? kmeansInit : d.kmeansInit()).validate();
     }
 }

@@ -63,11 +63,15 @@ public final class VqVae extends AbstractBlock {
                                         .optBeta(config.beta())
                                         .optDecay(config.emaDecay())
                                         .optEpsilon(config.emaEpsilon())
+                                        .optRestartAfter(config.restartAfter())
+                                        .optKMeansInit(config.kmeansInit())
                                         .build()
                                 : VectorQuantizer.builder()
                                         .setNumCodes(config.numCodes())
                                         .setCodeDim(config.codeDim())
                                         .optBeta(config.beta())
+                                        .optRestartAfter(config.restartAfter())
+                                        .optKMeansInit(config.kmeansInit())
                                         .build());
         decoder = addChildBlock("decoder", Decoder.build(config));
     }

@@ -24,6 +24,8 @@ import ai.djl.util.JsonUtils;
  * @param ema whether the codebook follows exponential moving averages instead of its loss
  * @param emaDecay decay of the moving averages
  * @param emaEpsilon Laplace smoothing of the EMA counts
+ * @param restartAfter restart codes unused for this many training steps (0: never)
+ * @param kmeansInit start the codebook at k-means++ centres of the first training batch
  */
 public record VqVaeConfig(
         int imageChannels,
@@ -38,7 +40,9 @@ public record VqVaeConfig(
         int downsample,
         boolean ema,
         float emaDecay,
-        float emaEpsilon) {
+        float emaEpsilon,
+        int restartAfter,
+        boolean kmeansInit) {
 
     /**
      * Returns the paper's configuration for images of the given size.
@@ -49,7 +53,7 @@ public record VqVaeConfig(
      * @return the default configuration
      */
     public static VqVaeConfig defaults(int channels, int height, int width) {
-        return new VqVaeConfig(channels, height, width, 128, 32, 2, 512, 64, 0.25f, 4, false, 0.99f, 1e-5f);
+        return new VqVaeConfig(channels, height, width, 128, 32, 2, 512, 64, 0.25f, 4, false, 0.99f, 1e-5f, 0, false);
     }
 
     /**
@@ -61,7 +65,7 @@ public record VqVaeConfig(
      */
     public VqVaeConfig withCodebook(int k, int d) {
         return new VqVaeConfig(imageChannels, imageHeight, imageWidth, hiddenChannels, residualChannels,
-                residualBlocks, k, d, beta, downsample, ema, emaDecay, emaEpsilon);
+                residualBlocks, k, d, beta, downsample, ema, emaDecay, emaEpsilon, restartAfter, kmeansInit);
     }
 
     /**
@@ -74,7 +78,7 @@ public record VqVaeConfig(
      */
     public VqVaeConfig withTrunk(int hidden, int residual, int blocks) {
         return new VqVaeConfig(imageChannels, imageHeight, imageWidth, hidden, residual, blocks,
-                numCodes, codeDim, beta, downsample, ema, emaDecay, emaEpsilon);
+                numCodes, codeDim, beta, downsample, ema, emaDecay, emaEpsilon, restartAfter, kmeansInit);
     }
 
     /**
@@ -85,7 +89,7 @@ public record VqVaeConfig(
      */
     public VqVaeConfig withDownsample(int factor) {
         return new VqVaeConfig(imageChannels, imageHeight, imageWidth, hiddenChannels, residualChannels,
-                residualBlocks, numCodes, codeDim, beta, factor, ema, emaDecay, emaEpsilon);
+                residualBlocks, numCodes, codeDim, beta, factor, ema, emaDecay, emaEpsilon, restartAfter, kmeansInit);
     }
 
     /**
@@ -96,7 +100,19 @@ public record VqVaeConfig(
      */
     public VqVaeConfig withEma(boolean useEma) {
         return new VqVaeConfig(imageChannels, imageHeight, imageWidth, hiddenChannels, residualChannels,
-                residualBlocks, numCodes, codeDim, beta, downsample, useEma, emaDecay, emaEpsilon);
+                residualBlocks, numCodes, codeDim, beta, downsample, useEma, emaDecay, emaEpsilon, restartAfter, kmeansInit);
+    }
+
+    /**
+     * Returns a copy with other codebook-health settings.
+     *
+     * @param restart restart codes unused for this many steps (0: never)
+     * @param kmeans seed the codebook by k-means++ on the first batch
+     * @return the new configuration
+     */
+    public VqVaeConfig withCodebookHealth(int restart, boolean kmeans) {
+        return new VqVaeConfig(imageChannels, imageHeight, imageWidth, hiddenChannels, residualChannels,
+                residualBlocks, numCodes, codeDim, beta, downsample, ema, emaDecay, emaEpsilon, restart, kmeans);
     }
 
     /** Height of the code map. */
@@ -134,6 +150,9 @@ public record VqVaeConfig(
         }
         if (!(beta >= 0)) {
             throw new IllegalArgumentException("beta must be >= 0, got " + beta);
+        }
+        if (restartAfter < 0) {
+            throw new IllegalArgumentException("restartAfter must be >= 0, got " + restartAfter);
         }
         if (ema && !(emaDecay > 0 && emaDecay < 1)) {
             throw new IllegalArgumentException("emaDecay must be in (0, 1), got " + emaDecay);

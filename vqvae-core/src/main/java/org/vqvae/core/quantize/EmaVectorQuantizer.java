@@ -87,6 +87,18 @@ public class EmaVectorQuantizer extends VectorQuantizer {
     }
 
     @Override
+    protected void replaceCodes(ParameterStore ps, NDArray mask, NDArray replacement) {
+        super.replaceCodes(ps, mask, replacement);
+        // a restarted code starts afresh: one pseudo-observation at its new position
+        NDArray n = ps.getValue(clusterSize, mask.getDevice(), true);
+        NDArray m = ps.getValue(embedSum, mask.getDevice(), true);
+        NDArray keep = mask.neg().add(1f);
+        NDArray flatMask = mask.reshape(-1);
+        n.set(new NDIndex(":"), flatMask.neg().add(1f).mul(n).add(flatMask));
+        m.set(new NDIndex(":"), keep.mul(m).add(mask.mul(replacement)));
+    }
+
+    @Override
     protected NDArray vqLoss(Quantization q) {
         return q.commitmentLoss().mul(beta);
     }

@@ -3,6 +3,7 @@ package org.vqvae.core.quantize;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -39,6 +40,10 @@ public class VectorQuantizer extends AbstractBlock {
     protected final int codeDim;
     protected final float beta;
     protected final Parameter codebook;
+    private final int restartAfter;
+    private final boolean kmeansInit;
+    private final Parameter codeAge;
+    private final Parameter seeded;
 
     protected VectorQuantizer(BaseBuilder<?> builder) {
         super(VERSION);
@@ -54,6 +59,15 @@ public class VectorQuantizer extends AbstractBlock {
                                 .optInitializer(codebookInitializer())
                                 .optRequiresGrad(codebookLearnsByGradient())
                                 .build());
+        restartAfter = builder.restartAfter;
+        kmeansInit = builder.kmeansInit;
+        // steps since each code was last used; saved with the model so a resumed run keeps counting
+        codeAge = restartAfter > 0 ? addParameter(Parameter.builder().setName("codeAge")
+                .setType(Parameter.Type.RUNNING_MEAN).optShape(new Shape(numCodes))
+                .optInitializer(ai.djl.training.initializer.Initializer.ZEROS).optRequiresGrad(false).build()) : null;
+        seeded = kmeansInit ? addParameter(Parameter.builder().setName("kmeansSeeded")
+                .setType(Parameter.Type.RUNNING_MEAN).optShape(new Shape(1))
+                .optInitializer(ai.djl.training.initializer.Initializer.ZEROS).optRequiresGrad(false).build()) : null;
     }
 
     /**
@@ -111,10 +125,16 @@ public class VectorQuantizer extends AbstractBlock {
             PairList<String, Object> params) {
         NDArray z = inputs.singletonOrThrow();
         NDArray e = parameterStore.getValue(codebook, z.getDevice(), training);
+        if (training && seeded != null && seeded.getArray().getFloat(0) == 0f) {
+            seedByKMeans(parameterStore, z);
+        }
         Quantization q = Codebooks.quantize(z, e);
         long[] counts = training ? updateCodebook(parameterStore, q) : null;
         if (counts == null) {
             counts = Codebooks.counts(q.flatCodes(), numCodes);
+        }
+        if (training && codeAge != null) {
+            restartDeadCodes(parameterStore, q.flatInputs(), counts);
         }
         NDArray perplexity = z.getManager().create((float) Codebooks.perplexity(counts));
         return new NDList(q.straightThrough(), q.codeMap(), vqLoss(q), perplexity);
@@ -128,6 +148,84 @@ public class VectorQuantizer extends AbstractBlock {
      */
     protected NDArray vqLoss(Quantization q) {
         return q.codebookLoss().add(q.commitmentLoss().mul(beta));
+    }
+
+    /**
+     * Starts the codebook at k-means++ centres of the first training batch's encoder outputs.
+     *
+     * @param ps the parameter store
+     * @param z the encoder output {@code [N, D, H, W]}
+     */
+    private void seedByKMeans(ParameterStore ps, NDArray z) {
+        NDArray flat = z.stopGradient().transpose(0, 2, 3, 1).reshape(-1, codeDim);
+        float[] data = flat.toFloatArray();
+        int m = data.length / codeDim;
+        long seed = z.getManager().randomInteger(0, Integer.MAX_VALUE, new Shape(1), DataType.INT64).getLong(0);
+        float[] centres = KMeans.fit(data, m, codeDim, numCodes, 10, new java.util.Random(seed));
+        NDArray fresh = z.getManager().create(centres, new Shape(numCodes, codeDim));
+        replaceCodes(ps, z.getManager().ones(new Shape(numCodes, 1)), fresh);
+        seeded.getArray().set(new float[] {1f});
+    }
+
+    /**
+     * Re-seeds every code unused for {@code restartAfter} training steps from a random encoder
+     * output of the current batch (as in Dhariwal et al.'s Jukebox and lucidrains' quantizers).
+     *
+     * @param ps the parameter store
+     * @param flat {@code [M, D]} encoder outputs of this batch
+     * @param counts this batch's per-code counts
+     */
+    private void restartDeadCodes(ParameterStore ps, NDArray flat, long[] counts) {
+        float[] age = codeAge.getArray().toFloatArray();
+        float[] dead = new float[numCodes];
+        int restarted = 0;
+        for (int k = 0; k < numCodes; k++) {
+            age[k] = counts[k] > 0 ? 0 : age[k] + 1;
+            if (age[k] >= restartAfter) {
+                dead[k] = 1f;
+                age[k] = 0;
+                restarted++;
+            }
+        }
+        codeAge.getArray().set(age);
+        lastRestarts = restarted;
+        if (restarted == 0) {
+            return;
+        }
+        NDManager m = flat.getManager();
+        long rows = flat.getShape().get(0);
+        NDArray pick = m.randomInteger(0, rows, new Shape(numCodes), DataType.INT64);
+        NDArray replacement = flat.stopGradient().get(new ai.djl.ndarray.index.NDIndex("{}", pick));
+        replaceCodes(ps, m.create(dead, new Shape(numCodes, 1)), replacement);
+    }
+
+    /**
+     * Overwrites the codebook rows where {@code mask} is 1 by {@code replacement}; EMA codebooks
+     * also reset their running statistics for those rows.
+     *
+     * @param ps the parameter store
+     * @param mask {@code [K, 1]} of 0 and 1
+     * @param replacement {@code [K, D]}
+     */
+    protected void replaceCodes(ParameterStore ps, NDArray mask, NDArray replacement) {
+        // a detached view shares the parameter's storage, so the write lands in the parameter
+        // without autograd refusing an in-place change of a leaf that requires grad
+        NDArray e = ps.getValue(codebook, mask.getDevice(), true).stopGradient();
+        e.attach(mask.getManager());
+        NDArray keep = mask.neg().add(1f);
+        NDArray updated = keep.mul(e).add(mask.mul(replacement.stopGradient()));
+        e.set(new ai.djl.ndarray.index.NDIndex(":"), updated);
+    }
+
+    private int lastRestarts;
+
+    /**
+     * Returns how many codes the last training step restarted (0 when restarts are off).
+     *
+     * @return restarted codes
+     */
+    public int getLastRestarts() {
+        return lastRestarts;
     }
 
     /**
@@ -235,6 +333,31 @@ public class VectorQuantizer extends AbstractBlock {
         int numCodes = 512;
         int codeDim = 64;
         float beta = 0.25f;
+        int restartAfter;
+        boolean kmeansInit;
+
+        /**
+         * Restarts every code unused for this many training steps from a random encoder output of
+         * the current batch (default 0: never).
+         *
+         * @param steps the dead-code threshold
+         * @return this builder
+         */
+        public T optRestartAfter(int steps) {
+            this.restartAfter = steps;
+            return self();
+        }
+
+        /**
+         * Starts the codebook at k-means++ centres of the first training batch (default false).
+         *
+         * @param kmeansInit whether to seed by k-means
+         * @return this builder
+         */
+        public T optKMeansInit(boolean kmeansInit) {
+            this.kmeansInit = kmeansInit;
+            return self();
+        }
 
         /**
          * Sets K, the number of codes (default 512).
@@ -278,6 +401,9 @@ public class VectorQuantizer extends AbstractBlock {
             }
             if (!(beta >= 0)) {
                 throw new IllegalArgumentException("beta must be >= 0, got " + beta);
+            }
+            if (restartAfter < 0) {
+                throw new IllegalArgumentException("restartAfter must be >= 0, got " + restartAfter);
             }
         }
 
