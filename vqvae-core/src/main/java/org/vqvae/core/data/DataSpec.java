@@ -8,13 +8,16 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Where images come from, as written on the command line: {@code mnist:DIR}, {@code
- * fashion-mnist:DIR}, or {@code embedded} (the MNIST test set shipped inside this library).
+ * Where images come from, as written on the command line: {@code embedded} (the MNIST test set
+ * shipped inside this library), {@code mnist:DIR}, {@code fashion-mnist:DIR}, {@code cifar10:DIR}
+ * or {@code folder:DIR} (one sub-folder per class).
  *
  * @param kind the dataset kind
  * @param directory the directory for directory-backed kinds, else null
+ * @param imageSize the square size image folders are resized and cropped to
+ * @param strict whether an unreadable image in a folder stops the load
  */
-public record DataSpec(Kind kind, Path directory) {
+public record DataSpec(Kind kind, Path directory, int imageSize, boolean strict) {
 
     /** The dataset kinds. */
     public enum Kind {
@@ -23,7 +26,23 @@ public record DataSpec(Kind kind, Path directory) {
         /** MNIST IDX files (raw or .gz) in a directory. */
         MNIST,
         /** Fashion-MNIST IDX files (raw or .gz) in a directory. */
-        FASHION_MNIST
+        FASHION_MNIST,
+        /** CIFAR-10 binary batches in a directory. */
+        CIFAR10,
+        /** An image folder, one sub-folder per class. */
+        FOLDER
+    }
+
+    /**
+     * Returns a copy with the size image folders are brought to and the strictness about
+     * unreadable images.
+     *
+     * @param size square side in pixels
+     * @param strictImages fail on an unreadable image instead of skipping it
+     * @return the new specification
+     */
+    public DataSpec withImages(int size, boolean strictImages) {
+        return new DataSpec(kind, directory, size, strictImages);
     }
 
     /** Images of the embedded sample used for training; the rest are held out. */
@@ -41,7 +60,7 @@ public record DataSpec(Kind kind, Path directory) {
      */
     public static DataSpec parse(String text) {
         if (text == null || text.isBlank() || text.equals("embedded") || text.equals("mnist-sample")) {
-            return new DataSpec(Kind.EMBEDDED, null);
+            return new DataSpec(Kind.EMBEDDED, null, 0, false);
         }
         int colon = text.indexOf(':');
         String kind = (colon < 0 ? text : text.substring(0, colon)).toLowerCase(Locale.ROOT);
@@ -49,13 +68,15 @@ public record DataSpec(Kind kind, Path directory) {
         Kind k = switch (kind) {
             case "mnist" -> Kind.MNIST;
             case "fashion-mnist", "fashion_mnist", "fashionmnist" -> Kind.FASHION_MNIST;
+            case "cifar10", "cifar-10" -> Kind.CIFAR10;
+            case "folder", "imagefolder" -> Kind.FOLDER;
             default -> throw new IllegalArgumentException(
-                    "unknown data '" + text + "': use embedded, mnist:DIR or fashion-mnist:DIR");
+                    "unknown data '" + text + "': use embedded, mnist:DIR, fashion-mnist:DIR, cifar10:DIR or folder:DIR");
         };
         if (dir.isBlank()) {
             throw new IllegalArgumentException("data '" + text + "' needs a directory, e.g. " + kind + ":/path/to/dir");
         }
-        return new DataSpec(k, Path.of(dir));
+        return new DataSpec(k, Path.of(dir), 256, false);
     }
 
     /**
@@ -68,14 +89,20 @@ public record DataSpec(Kind kind, Path directory) {
         if (kind == Kind.EMBEDDED) {
             ImageSet all = readPair(resource(EMBEDDED_IMAGES), "embedded " + EMBEDDED_IMAGES,
                     resource(EMBEDDED_LABELS), "embedded " + EMBEDDED_LABELS);
-            return new Splits(all.slice(0, EMBEDDED_TRAIN), all.slice(EMBEDDED_TRAIN, all.count()));
+            return new Splits(all.slice(0, EMBEDDED_TRAIN), all.slice(EMBEDDED_TRAIN, all.count()), 0);
+        }
+        if (kind == Kind.CIFAR10) {
+            return Cifar10Files.read(directory);
+        }
+        if (kind == Kind.FOLDER) {
+            return ImageFolderData.read(directory, imageSize, strict);
         }
         if (!Files.isDirectory(directory)) {
             throw new NoSuchFileException(directory.toString(), null, "data directory does not exist");
         }
         ImageSet train = readSplit("train");
         ImageSet test = readSplit("t10k");
-        return new Splits(train, test);
+        return new Splits(train, test, 0);
     }
 
     private ImageSet readSplit(String prefix) throws IOException {
@@ -135,6 +162,7 @@ public record DataSpec(Kind kind, Path directory) {
      *
      * @param train images to train on
      * @param test held-out images for evaluation
+     * @param skipped unreadable images left out (image folders)
      */
-    public record Splits(ImageSet train, ImageSet test) {}
+    public record Splits(ImageSet train, ImageSet test, int skipped) {}
 }

@@ -21,15 +21,31 @@ public final class Decoder {
      * @return the decoder block
      */
     public static SequentialBlock build(VqVaeConfig config) {
-        int h = config.hiddenChannels();
-        int strided = Integer.numberOfTrailingZeros(config.downsample());
+        return build(config.imageChannels(), config.hiddenChannels(), config.residualChannels(),
+                config.residualBlocks(), config.downsample());
+    }
+
+    /**
+     * A decoder from any number of input channels (inferred) to {@code outChannels}.
+     *
+     * @param outChannels output channels
+     * @param hidden hidden channels
+     * @param residualChannels channels inside residual blocks
+     * @param residualBlocks residual blocks
+     * @param upsample 2, 4 or 8
+     * @return the block
+     */
+    public static SequentialBlock build(int outChannels, int hidden, int residualChannels, int residualBlocks,
+            int upsample) {
+        int h = hidden;
+        int strided = Integer.numberOfTrailingZeros(upsample);
         SequentialBlock block = new SequentialBlock();
         block.add(ResidualStack.Layers.conv(h, 3, 1, 1));
-        ResidualStack.append(block, h, config.residualChannels(), config.residualBlocks());
+        ResidualStack.append(block, h, residualChannels, residualBlocks);
         block.add(Activation.reluBlock());
         for (int i = 0; i < strided; i++) {
             boolean last = i == strided - 1;
-            block.add(upsample(last ? config.imageChannels() : Math.max(1, h / 2)));
+            block.add(upsample(last ? outChannels : Math.max(1, h / 2)));
             if (!last) {
                 block.add(Activation.reluBlock());
             }

@@ -26,16 +26,10 @@ import java.io.IOException;
  * [N, H/f, W/f]} (int64) and the batch's codebook perplexity (scalar). {@link #encode} and {@link
  * #decode} convert between images and integer code maps without a Trainer.
  */
-public final class VqVae extends AbstractBlock {
+public final class VqVae extends AbstractBlock implements CodeModel {
 
     private static final byte VERSION = 1;
 
-    /** Position of the reconstruction in the forward output. */
-    public static final int RECONSTRUCTION = 0;
-    /** Position of the VQ loss in the forward output. */
-    public static final int VQ_LOSS = 1;
-    /** Position of the code map in the forward output. */
-    public static final int CODES = 2;
     /** Position of the perplexity in the forward output. */
     public static final int PERPLEXITY = 3;
 
@@ -85,6 +79,36 @@ public final class VqVae extends AbstractBlock {
         return config;
     }
 
+    @Override
+    public int levels() {
+        return 1;
+    }
+
+    @Override
+    public int numCodes(int level) {
+        return config.numCodes();
+    }
+
+    @Override
+    public String configJson() {
+        return config.toJson();
+    }
+
+    @Override
+    public boolean ema() {
+        return config.ema();
+    }
+
+    @Override
+    public NDList encodeLevels(NDArray images) {
+        return new NDList(encode(images));
+    }
+
+    @Override
+    public NDArray decodeLevels(NDList codes) {
+        return decode(codes.singletonOrThrow());
+    }
+
     /**
      * Returns the quantizer block.
      *
@@ -100,6 +124,7 @@ public final class VqVae extends AbstractBlock {
      * @param batch batch size
      * @return {@code [batch, C, H, W]}
      */
+    @Override
     public Shape inputShape(long batch) {
         return new Shape(batch, config.imageChannels(), config.imageHeight(), config.imageWidth());
     }
@@ -110,6 +135,7 @@ public final class VqVae extends AbstractBlock {
      * @param manager the manager owning the parameters
      * @return this model
      */
+    @Override
     public VqVae initialize(NDManager manager) {
         if (!isInitialized()) {
             initialize(manager, DataType.FLOAT32, inputShape(1));
@@ -161,6 +187,7 @@ public final class VqVae extends AbstractBlock {
      * @param images {@code [N, C, H, W]}
      * @return {@code [N, C, H, W]}
      */
+    @Override
     public NDArray reconstruct(NDArray images) {
         ParameterStore ps = new ParameterStore(images.getManager(), false);
         return forward(ps, new NDList(images), false).get(RECONSTRUCTION);

@@ -8,7 +8,10 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 
 import org.vqvae.core.io.AtomicFiles;
+import org.vqvae.core.model.CodeModel;
 import org.vqvae.core.model.VqVae;
+import org.vqvae.core.model.VqVae2;
+import org.vqvae.core.model.VqVae2Config;
 import org.vqvae.core.model.VqVaeConfig;
 
 import java.io.BufferedInputStream;
@@ -50,8 +53,53 @@ public final class Checkpoint {
      * @param step training steps done
      * @throws IOException on failure
      */
-    public static void save(Path runDir, VqVae model, CheckpointableAdam optimizer, long step) throws IOException {
-        save(runDir, model, model.getConfig().toJson(), optimizer, step);
+    public static void save(Path runDir, CodeModel model, CheckpointableAdam optimizer, long step) throws IOException {
+        save(runDir, model, model.configJson(), optimizer, step);
+    }
+
+    /**
+     * Loads a VQ-VAE or VQ-VAE-2, whichever the checkpoint holds.
+     *
+     * @param modelDir a run directory or its checkpoint directory
+     * @param manager the manager owning the parameters
+     * @return the initialised model
+     * @throws IOException if missing, malformed or not matching its config
+     */
+    public static CodeModel loadAny(Path modelDir, NDManager manager) throws IOException {
+        String json = readConfigJson(modelDir);
+        if (!VqVae2Config.isVqVae2(json)) {
+            return load(modelDir, manager);
+        }
+        VqVae2Config config;
+        try {
+            config = VqVae2Config.fromJson(json);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(locate(modelDir).resolve(CONFIG) + ": " + e.getMessage(), e);
+        }
+        VqVae2 model = new VqVae2(config).initialize(manager);
+        loadInitialized(modelDir, model, manager);
+        return model;
+    }
+
+    /**
+     * Loads checkpoint parameters into a model of the same configuration.
+     *
+     * @param modelDir a run directory or its checkpoint directory
+     * @param model the model to fill
+     * @param manager the manager owning the parameters
+     * @throws IOException if the checkpoint is missing, corrupt or from another configuration
+     */
+    public static void loadParameters(Path modelDir, CodeModel model, NDManager manager) throws IOException {
+        if (model instanceof VqVae v) {
+            loadParameters(modelDir, v, manager);
+            return;
+        }
+        String json = readConfigJson(modelDir);
+        if (!VqVae2Config.isVqVae2(json) || !VqVae2Config.fromJson(json).equals(((VqVae2) model).getConfig())) {
+            throw new IOException("checkpoint " + locate(modelDir) + " was trained with a different config");
+        }
+        model.initialize(manager);
+        loadInitialized(modelDir, model, manager);
     }
 
     /**
@@ -146,6 +194,9 @@ public final class Checkpoint {
      * @throws IOException if missing, malformed or not matching its config
      */
     public static VqVae load(Path modelDir, NDManager manager) throws IOException {
+        if (VqVae2Config.isVqVae2(readConfigJson(modelDir))) {
+            throw new IOException(locate(modelDir) + " holds a VQ-VAE-2; this needs a single-level VQ-VAE");
+        }
         VqVaeConfig config = readConfig(modelDir);
         VqVae model = new VqVae(config);
         loadParameters(modelDir, model, manager);
@@ -161,6 +212,10 @@ public final class Checkpoint {
      * @throws IOException if the checkpoint is missing, corrupt or from another configuration
      */
     public static void loadParameters(Path modelDir, VqVae model, NDManager manager) throws IOException {
+        String json = readConfigJson(modelDir);
+        if (VqVae2Config.isVqVae2(json)) {
+            throw new IOException("checkpoint " + locate(modelDir) + " holds a VQ-VAE-2, not a VQ-VAE");
+        }
         VqVaeConfig saved = readConfig(modelDir);
         if (!saved.equals(model.getConfig())) {
             throw new IOException("checkpoint " + locate(modelDir) + " was trained with a different config ("

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 
 import org.vqvae.core.data.ImageSet;
-import org.vqvae.core.model.VqVae;
+import org.vqvae.core.model.CodeModel;
 import org.vqvae.core.quantize.Codebooks;
 
 /**
@@ -16,8 +16,11 @@ import org.vqvae.core.quantize.Codebooks;
  * @param psnr peak signal-to-noise ratio in dB for a peak of 1: {@code 10 log10(1 / mse)}
  * @param perplexity {@code exp} of the entropy of the codes used over the whole set
  * @param codebookUsage fraction of the K codes used at least once
+ * @param levelPerplexity perplexity per level, bottom first (the first equals {@code perplexity})
+ * @param levelUsage codebook usage per level, bottom first
  */
-public record Evaluation(double mse, double psnr, double perplexity, double codebookUsage) {
+public record Evaluation(double mse, double psnr, double perplexity, double codebookUsage, double[] levelPerplexity,
+        double[] levelUsage) {
 
     /**
      * Evaluates a model on images, in chunks, in inference mode.
@@ -28,24 +31,36 @@ public record Evaluation(double mse, double psnr, double perplexity, double code
      * @param chunk images per forward pass
      * @return the metrics
      */
-    public static Evaluation of(VqVae model, ImageSet images, NDManager manager, int chunk) {
+    public static Evaluation of(CodeModel model, ImageSet images, NDManager manager, int chunk) {
         double squared = 0;
-        long[] counts = new long[model.getConfig().numCodes()];
+        int levels = model.levels();
+        long[][] counts = new long[levels][];
+        for (int l = 0; l < levels; l++) {
+            counts[l] = new long[model.numCodes(l)];
+        }
         for (int from = 0; from < images.count(); from += chunk) {
             int to = Math.min(images.count(), from + chunk);
             try (NDManager step = manager.newSubManager()) {
                 NDArray x = images.slice(from, to).toImages(step);
                 NDList out = model.forward(new ParameterStore(step, false), new NDList(x), false);
-                squared += out.get(VqVae.RECONSTRUCTION).sub(x).square().sum().getFloat();
-                long[] c = Codebooks.counts(out.get(VqVae.CODES), counts.length);
-                for (int k = 0; k < counts.length; k++) {
-                    counts[k] += c[k];
+                squared += out.get(CodeModel.RECONSTRUCTION).sub(x).square().sum().getFloat();
+                for (int l = 0; l < levels; l++) {
+                    long[] c = Codebooks.counts(out.get(CodeModel.CODES + l), counts[l].length);
+                    for (int k = 0; k < c.length; k++) {
+                        counts[l][k] += c[k];
+                    }
                 }
             }
         }
         long values = (long) images.count() * images.channels() * images.height() * images.width();
         double mse = squared / values;
-        return new Evaluation(mse, psnr(mse), Codebooks.perplexity(counts), Codebooks.usage(counts));
+        double[] ppl = new double[levels];
+        double[] usage = new double[levels];
+        for (int l = 0; l < levels; l++) {
+            ppl[l] = Codebooks.perplexity(counts[l]);
+            usage[l] = Codebooks.usage(counts[l]);
+        }
+        return new Evaluation(mse, psnr(mse), ppl[0], usage[0], ppl, usage);
     }
 
     /**

@@ -17,6 +17,9 @@ import ai.djl.util.JsonUtils;
  * @param threads intra-op threads of the engine
  * @param data the data specification
  * @param ema whether the codebook used EMA updates
+ * @param levelNames names of the code levels, bottom first
+ * @param levelPerplexity held-out perplexity per level
+ * @param levelUsage held-out codebook usage per level
  */
 public record TrainingSummary(
         long steps,
@@ -30,7 +33,10 @@ public record TrainingSummary(
         double trainSeconds,
         int threads,
         String data,
-        boolean ema) {
+        boolean ema,
+        String[] levelNames,
+        double[] levelPerplexity,
+        double[] levelUsage) {
 
     /**
      * Returns the summary as JSON with snake_case keys.
@@ -51,6 +57,12 @@ public record TrainingSummary(
         o.addProperty("threads", threads);
         o.addProperty("data", data);
         o.addProperty("ema", ema);
+        if (levelNames.length > 1) {
+            for (int l = 0; l < levelNames.length; l++) {
+                o.addProperty("perplexity_" + levelNames[l], round(levelPerplexity[l], 2));
+                o.addProperty("codebook_usage_" + levelNames[l], round(levelUsage[l], 4));
+            }
+        }
         return JsonUtils.GSON_PRETTY.toJson(o) + "\n";
     }
 

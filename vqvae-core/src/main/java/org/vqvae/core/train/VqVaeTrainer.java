@@ -19,7 +19,7 @@ import org.vqvae.core.data.DataSpec;
 import org.vqvae.core.data.ImageSet;
 import org.vqvae.core.io.AtomicFiles;
 import org.vqvae.core.io.ImageGrid;
-import org.vqvae.core.model.VqVae;
+import org.vqvae.core.model.CodeModel;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,7 +31,7 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * Trains a {@link VqVae} with Adam on MSE + VQ loss, through DJL's {@link Trainer}: evaluates on
+ * Trains a {@link CodeModel} (VQ-VAE or VQ-VAE-2) with Adam on MSE + VQ loss, through DJL's {@link Trainer}: evaluates on
  * held-out images, appends to {@code metrics.jsonl}, checkpoints atomically, resumes, and writes
  * {@code summary.json} and {@code reconstructions.png} at the end. Every step's arrays live in a
  * per-step {@link NDManager} that is closed after the update, so memory stays flat. The model stays
@@ -42,7 +42,7 @@ public final class VqVaeTrainer {
     private static final int WARMUP_STEPS = 5;
     private static final int EVAL_CHUNK = 500;
 
-    private final VqVae model;
+    private final CodeModel model;
     private final TrainingOptions options;
     private final PrintStream log;
 
@@ -53,7 +53,7 @@ public final class VqVaeTrainer {
      * @param options the training options
      * @param log where evaluation lines go (the progress bar writes to stdout)
      */
-    public VqVaeTrainer(VqVae model, TrainingOptions options, PrintStream log) {
+    public VqVaeTrainer(CodeModel model, TrainingOptions options, PrintStream log) {
         this.model = model;
         this.options = options;
         this.log = log;
@@ -147,6 +147,12 @@ public final class VqVaeTrainer {
                 rec.addProperty("test_psnr", TrainingSummary.round(ev.psnr(), 3));
                 rec.addProperty("perplexity", TrainingSummary.round(ev.perplexity(), 2));
                 rec.addProperty("codebook_usage", TrainingSummary.round(ev.codebookUsage(), 4));
+                if (model.levels() > 1) {
+                    for (int l = 0; l < model.levels(); l++) {
+                        rec.addProperty("perplexity_" + model.levelName(l), TrainingSummary.round(ev.levelPerplexity()[l], 2));
+                        rec.addProperty("codebook_usage_" + model.levelName(l), TrainingSummary.round(ev.levelUsage()[l], 4));
+                    }
+                }
                 rec.addProperty("elapsed_s", TrainingSummary.round(elapsed, 1));
                 metrics.append(rec);
                 Checkpoint.save(options.outDir(), model, adam, done);
@@ -161,7 +167,7 @@ public final class VqVaeTrainer {
         writeReconstructions(options.outDir().resolve("reconstructions.png"), model, test, manager);
         TrainingSummary summary = new TrainingSummary(steps, options.batchSize(), median(stepMillis), last.mse(),
                 last.psnr(), last.perplexity(), last.codebookUsage(), train.meanImageMse(test), trainSeconds,
-                engineThreads(), dataName, model.getConfig().ema());
+                engineThreads(), dataName, model.ema(), levelNames(model), last.levelPerplexity(), last.levelUsage());
         AtomicFiles.writeString(options.outDir().resolve("summary.json"), summary.toJson());
         return summary;
     }
@@ -176,7 +182,7 @@ public final class VqVaeTrainer {
      * @param manager a manager for temporaries
      * @throws IOException on failure
      */
-    public static void writeReconstructions(Path path, VqVae model, ImageSet images, NDManager manager)
+    public static void writeReconstructions(Path path, CodeModel model, ImageSet images, NDManager manager)
             throws IOException {
         int n = Math.min(32, images.count());
         int cols = 8;
@@ -192,6 +198,14 @@ public final class VqVaeTrainer {
             NDArray grid = NDArrays.concat(new NDList(rows));
             ImageGrid.write(path, grid, cols);
         }
+    }
+
+    private static String[] levelNames(CodeModel model) {
+        String[] names = new String[model.levels()];
+        for (int l = 0; l < names.length; l++) {
+            names[l] = model.levelName(l);
+        }
+        return names;
     }
 
     private static int engineThreads() {

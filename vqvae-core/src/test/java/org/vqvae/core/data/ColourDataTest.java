@@ -1,0 +1,107 @@
+package org.vqvae.core.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+
+class ColourDataTest {
+
+    /** Writes n CIFAR-10 records whose label is i % 10 and whose red plane is filled with i. */
+    static byte[] cifarBatch(int n, int offset) {
+        byte[] b = new byte[n * Cifar10Files.RECORD];
+        for (int i = 0; i < n; i++) {
+            b[i * Cifar10Files.RECORD] = (byte) ((i + offset) % 10);
+            for (int p = 0; p < 1024; p++) {
+                b[i * Cifar10Files.RECORD + 1 + p] = (byte) (i + offset);
+                b[i * Cifar10Files.RECORD + 1 + 1024 + p] = (byte) p;
+                b[i * Cifar10Files.RECORD + 1 + 2048 + p] = (byte) 200;
+            }
+        }
+        return b;
+    }
+
+    @Test
+    void readsCifar10Batches(@TempDir Path dir) throws IOException {
+        Path base = Files.createDirectories(dir.resolve("cifar-10-batches-bin"));
+        Files.write(base.resolve("data_batch_1.bin"), cifarBatch(5, 0));
+        Files.write(base.resolve("data_batch_2.bin"), cifarBatch(3, 5));
+        Files.write(base.resolve("test_batch.bin"), cifarBatch(4, 20));
+        DataSpec.Splits s = DataSpec.parse("cifar10:" + dir).load();
+        assertEquals(8, s.train().count());
+        assertEquals(4, s.test().count());
+        assertEquals(3, s.train().channels());
+        assertEquals(32, s.train().height());
+        assertEquals(7, s.train().labels()[7]);
+        assertEquals((byte) 6, s.train().pixels()[6 * 3072]); // red plane of image 6
+        assertEquals((byte) 5, s.train().pixels()[6 * 3072 + 1024 + 5]); // green plane position 5
+        assertEquals(1, s.test().labels()[1]); // (1 + 20) % 10
+    }
+
+    @Test
+    void truncatedCifarBatchIsNamed(@TempDir Path dir) throws IOException {
+        Files.write(dir.resolve("data_batch_1.bin"), cifarBatch(2, 0));
+        byte[] t = cifarBatch(2, 0);
+        Files.write(dir.resolve("test_batch.bin"), java.util.Arrays.copyOf(t, t.length - 10));
+        IOException e = assertThrows(IOException.class, () -> DataSpec.parse("cifar10:" + dir).load());
+        assertTrue(e.getMessage().contains("test_batch.bin is truncated"), e.getMessage());
+    }
+
+    static void writeFolder(Path dir) throws IOException {
+        Color[] colours = {Color.RED, Color.BLUE};
+        for (int c = 0; c < 2; c++) {
+            Path cls = Files.createDirectories(dir.resolve(c == 0 ? "apples" : "berries"));
+            for (int i = 0; i < 10; i++) {
+                BufferedImage img = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
+                Graphics2D g = img.createGraphics();
+                g.setColor(colours[c]);
+                g.fillRect(0, 0, 40, 30);
+                g.setColor(Color.WHITE);
+                g.fillRect(15 + i, 10, 10, 10);
+                g.dispose();
+                ImageIO.write(img, i % 2 == 0 ? "png" : "jpg", cls.resolve("img" + i + (i % 2 == 0 ? ".png" : ".jpg")).toFile());
+            }
+        }
+        Files.write(dir.resolve("apples").resolve("corrupt.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
+    }
+
+    @Test
+    void readsAnImageFolderSkippingACorruptImage(@TempDir Path dir) throws IOException {
+        writeFolder(dir);
+        DataSpec.Splits s = DataSpec.parse("folder:" + dir).withImages(16, false).load();
+        assertEquals(1, s.skipped());
+        assertEquals(20, s.train().count() + s.test().count());
+        assertEquals(3, s.train().channels());
+        assertEquals(16, s.train().height());
+        assertEquals(16, s.train().width());
+        // an 'apples' image is red at its corner, a 'berries' image blue
+        ImageSet t = s.train();
+        for (int i = 0; i < t.count(); i++) {
+            int red = t.pixels()[i * 768] & 0xFF;
+            int blue = t.pixels()[i * 768 + 512] & 0xFF;
+            if (t.labels()[i] == 0) {
+                assertTrue(red > 200 && blue < 50, "image " + i + " of class 0: r " + red + " b " + blue);
+            } else {
+                assertTrue(blue > 200 && red < 50, "image " + i + " of class 1: r " + red + " b " + blue);
+            }
+        }
+    }
+
+    @Test
+    void strictFolderLoadNamesTheCorruptImage(@TempDir Path dir) throws IOException {
+        writeFolder(dir);
+        IOException e = assertThrows(IOException.class,
+                () -> DataSpec.parse("folder:" + dir).withImages(16, true).load());
+        assertTrue(e.getMessage().contains("unreadable image"), e.getMessage());
+    }
+}
