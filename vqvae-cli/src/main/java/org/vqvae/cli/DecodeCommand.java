@@ -3,12 +3,14 @@ package org.vqvae.cli;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import org.vqvae.core.io.ImageGrid;
 import org.vqvae.core.io.Npy;
+import org.vqvae.core.model.CodeModel;
 import org.vqvae.core.model.VqVae;
-import org.vqvae.core.model.VqVaeConfig;
+import org.vqvae.core.model.VqVae2;
 import org.vqvae.core.train.Checkpoint;
 
 import picocli.CommandLine.Command;
@@ -20,13 +22,14 @@ import java.util.concurrent.Callable;
 
 /** {@code vqvae decode}: integer code maps back to images, as a PNG grid. */
 @Command(name = "decode", mixinStandardHelpOptions = true,
-        description = "Decode integer code maps (.npy, [N, h, w], values in [0, K)) to a PNG grid of images.")
+        description = "Decode integer code maps to a PNG grid: .npy [N, h, w] for a VQ-VAE, .npz with one array per"
+                + " level (as encode writes it) for a VQ-VAE-2.")
 final class DecodeCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "DIR", required = true, description = "Run or checkpoint directory.")
     Path modelDir;
 
-    @Option(names = "--codes", paramLabel = "FILE", required = true, description = "Code maps (.npy).")
+    @Option(names = "--codes", paramLabel = "FILE", required = true, description = "Code maps (.npy or .npz).")
     Path codesFile;
 
     @Option(names = "--out", paramLabel = "FILE", required = true, description = "Output PNG.")
@@ -47,31 +50,70 @@ final class DecodeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--columns and --limit must be >= 1");
         }
         try (NDManager manager = NDManager.newBaseManager()) {
-            VqVae model = Checkpoint.load(modelDir, manager);
+            CodeModel model = Checkpoint.loadAny(modelDir, manager);
             NDList arrays = Npy.read(manager, codesFile);
-            if (arrays.size() != 1) {
-                throw new IllegalArgumentException(codesFile + " holds " + arrays.size() + " arrays; expected one code map array");
+            NDList levels = new NDList();
+            if (model.levels() == 1) {
+                if (arrays.size() != 1) {
+                    throw new IllegalArgumentException(codesFile + " holds " + arrays.size()
+                            + " arrays; expected one code map array");
+                }
+                levels.add(arrays.get(0));
+            } else {
+                for (int l = 0; l < model.levels(); l++) {
+                    NDArray a = arrays.get(model.levelName(l));
+                    if (a == null) {
+                        throw new IllegalArgumentException(codesFile + " has no '" + model.levelName(l)
+                                + "' array: a VQ-VAE-2 needs one code map per level (.npz as encode writes it)");
+                    }
+                    levels.add(a);
+                }
             }
-            NDArray codes = arrays.get(0);
-            VqVaeConfig c = model.getConfig();
-            Shape s = codes.getShape();
-            if (s.dimension() != 3 || s.get(1) != c.codeHeight() || s.get(2) != c.codeWidth()) {
-                throw new IllegalArgumentException(codesFile + " has shape " + s + " but this model decodes [N, "
-                        + c.codeHeight() + ", " + c.codeWidth() + "] code maps");
+            long n = -1;
+            for (int l = 0; l < levels.size(); l++) {
+                NDArray codes = levels.get(l);
+                Shape s = codes.getShape();
+                Shape in = model.inputShape(1);
+                int f = factor(model, l);
+                long h = in.get(2) / f;
+                long w = in.get(3) / f;
+                String what = model.levels() == 1 ? codesFile.toString() : codesFile + " (" + model.levelName(l) + ")";
+                if (s.dimension() != 3 || s.get(1) != h || s.get(2) != w) {
+                    throw new IllegalArgumentException(what + " has shape " + s + " but this model decodes [N, "
+                            + h + ", " + w + "] code maps");
+                }
+                if (codes.getDataType().isFloating() || codes.getDataType() == DataType.BOOLEAN) {
+                    throw new IllegalArgumentException(what + " holds " + codes.getDataType()
+                            + " values; code maps must be integers");
+                }
+                if (s.get(0) == 0 || (n >= 0 && s.get(0) != n)) {
+                    throw new IllegalArgumentException(what + " holds " + s.get(0) + " code maps"
+                            + (n >= 0 ? ", other levels " + n : ""));
+                }
+                n = s.get(0);
+                quantizerCheck(model, l, codes);
             }
-            if (codes.getDataType().isFloating() || codes.getDataType() == ai.djl.ndarray.types.DataType.BOOLEAN) {
-                throw new IllegalArgumentException(codesFile + " holds " + codes.getDataType()
-                        + " values; code maps must be integers");
+            long count = Math.min(limit, n);
+            NDList head = new NDList();
+            for (NDArray a : levels) {
+                head.add(a.get("0:" + count));
             }
-            if (s.get(0) == 0) {
-                throw new IllegalArgumentException(codesFile + " holds no code maps");
-            }
-            model.getQuantizer().checkCodes(codes);
-            long n = Math.min(limit, s.get(0));
-            NDArray images = model.decode(codes.get("0:" + n));
+            NDArray images = model.decodeLevels(head);
             ImageGrid.write(out, images, columns);
-            System.out.println("wrote " + out + ": " + n + " decoded images");
+            System.out.println("wrote " + out + ": " + count + " decoded images");
         }
         return 0;
+    }
+
+    private static int factor(CodeModel model, int level) {
+        return model instanceof VqVae2 v ? v.getConfig().factor(level) : ((VqVae) model).getConfig().downsample();
+    }
+
+    private static void quantizerCheck(CodeModel model, int level, NDArray codes) {
+        if (model instanceof VqVae2 v) {
+            v.getQuantizer(level).checkCodes(codes);
+        } else {
+            ((VqVae) model).getQuantizer().checkCodes(codes);
+        }
     }
 }

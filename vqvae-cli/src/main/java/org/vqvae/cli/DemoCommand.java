@@ -53,7 +53,7 @@ final class DemoCommand implements Callable<Integer> {
         DataSpec.Splits splits = spec.load();
         VqVaeConfig config = VqVaeConfig.defaults(1, 28, 28);
         TrainingOptions options = new TrainingOptions(steps, 128, 2e-4f, seed, Math.max(1, steps / 4), out, false);
-        TrainingSummary s = TrainCommand.run(config, options, splits, spec.toString(), device, System.out);
+        TrainingSummary s = TrainCommand.run(new org.vqvae.core.model.VqVae(config), options, splits, spec.toString(), device, System.out);
         if (priorSteps == 0) {
             return 0;
         }

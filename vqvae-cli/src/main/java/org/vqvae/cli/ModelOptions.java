@@ -29,8 +29,16 @@ final class ModelOptions {
     @Option(names = "--beta", paramLabel = "B", description = "Commitment cost beta (default 0.25).")
     Float beta;
 
-    @Option(names = "--ema", description = "Update the codebook by exponential moving averages (decay 0.99).")
+    @Option(names = "--ema", arity = "0..1", paramLabel = "true|false",
+            description = "Update codebooks by exponential moving averages, decay 0.99 (default: off for vqvae, on for vqvae2).")
     Boolean ema;
+
+    @Option(names = "--model", paramLabel = "vqvae|vqvae2", defaultValue = "vqvae",
+            description = "Architecture (default ${DEFAULT-VALUE}).")
+    String arch;
+
+    @Option(names = "--levels", paramLabel = "N", defaultValue = "2", description = "VQ-VAE-2 levels (default ${DEFAULT-VALUE}).")
+    int levels;
 
     @Option(names = "--restart-after", paramLabel = "N",
             description = "Restart codes unused for N training steps from random encoder outputs (default 0: never).")
@@ -41,9 +49,40 @@ final class ModelOptions {
 
     /** Whether any architecture flag was given. */
     boolean anySet() {
-        return hidden != null || residualChannels != null || residualBlocks != null || codes != null
+        return hidden != null || residualChannels != null || !"vqvae".equals(arch) || residualBlocks != null || codes != null
                 || codeDim != null || downsample != null || beta != null || ema != null || restartAfter != null
                 || kmeansInit != null;
+    }
+
+    /** Whether the VQ-VAE-2 architecture was asked for. */
+    boolean hierarchical() {
+        return switch (arch) {
+            case "vqvae" -> false;
+            case "vqvae2" -> true;
+            default -> throw new IllegalArgumentException("--model must be vqvae or vqvae2, got " + arch);
+        };
+    }
+
+    /**
+     * Returns the VQ-VAE-2 configuration for images like these.
+     *
+     * @param images the training images
+     * @return the validated configuration
+     */
+    org.vqvae.core.model.VqVae2Config config2(ImageSet images) {
+        var d = org.vqvae.core.model.VqVae2Config.defaults(images.channels(), images.height(), images.width(), levels);
+        int n = levels;
+        return new org.vqvae.core.model.VqVae2Config(d.imageChannels(), d.imageHeight(), d.imageWidth(),
+                hidden != null ? hidden : d.hiddenChannels(),
+                residualChannels != null ? residualChannels : d.residualChannels(),
+                residualBlocks != null ? residualBlocks : d.residualBlocks(),
+                java.util.Collections.nCopies(n, codes != null ? codes : 512),
+                java.util.Collections.nCopies(n, codeDim != null ? codeDim : 64),
+                beta != null ? beta : d.beta(),
+                ema != null ? ema : d.ema(),
+                d.emaDecay(), d.emaEpsilon(),
+                restartAfter != null ? restartAfter : d.restartAfter(),
+                kmeansInit != null ? kmeansInit : d.kmeansInit()).validate();
     }
 
     /**

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 
 import org.vqvae.core.data.DataSpec;
 import org.vqvae.core.data.ImageSet;
+import org.vqvae.core.model.CodeModel;
 import org.vqvae.core.model.VqVae;
 import org.vqvae.core.model.VqVaeConfig;
 
@@ -30,18 +31,34 @@ final class ModelRuns {
      * @throws IOException if the data is unreadable
      */
     static ImageSet images(String dataSpec, String split, VqVaeConfig config) throws IOException {
-        DataSpec spec = DataSpec.parse(dataSpec);
+        return images(dataSpec, split, new VqVae(config), 256, false);
+    }
+
+    /**
+     * Loads the requested split and checks it fits the model.
+     *
+     * @param dataSpec the data specification
+     * @param split train or test
+     * @param model the model
+     * @param imageSize side for image folders
+     * @param strict stop on unreadable images
+     * @return the images
+     * @throws IOException if the data is unreadable
+     */
+    static ImageSet images(String dataSpec, String split, CodeModel model, int imageSize, boolean strict)
+            throws IOException {
+        DataSpec spec = DataSpec.parse(dataSpec).withImages(imageSize, strict);
         DataSpec.Splits splits = spec.load();
         ImageSet images = switch (split) {
             case "train" -> splits.train();
             case "test" -> splits.test();
             default -> throw new IllegalArgumentException("--split must be train or test, got " + split);
         };
-        if (images.channels() != config.imageChannels() || images.height() != config.imageHeight()
-                || images.width() != config.imageWidth()) {
+        ai.djl.ndarray.types.Shape want = model.inputShape(1);
+        if (images.channels() != want.get(1) || images.height() != want.get(2) || images.width() != want.get(3)) {
             throw new IllegalArgumentException(spec + " holds " + images.channels() + "x" + images.height() + "x"
-                    + images.width() + " images but the model was trained on " + config.imageChannels() + "x"
-                    + config.imageHeight() + "x" + config.imageWidth());
+                    + images.width() + " images but the model was trained on " + want.get(1) + "x"
+                    + want.get(2) + "x" + want.get(3));
         }
         return images;
     }

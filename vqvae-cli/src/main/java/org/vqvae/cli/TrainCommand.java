@@ -3,7 +3,11 @@ package org.vqvae.cli;
 import ai.djl.Device;
 
 import org.vqvae.core.data.DataSpec;
+import org.vqvae.core.data.ImageSet;
+import org.vqvae.core.model.CodeModel;
 import org.vqvae.core.model.VqVae;
+import org.vqvae.core.model.VqVae2;
+import org.vqvae.core.model.VqVae2Config;
 import org.vqvae.core.model.VqVaeConfig;
 import org.vqvae.core.train.Checkpoint;
 import org.vqvae.core.train.TrainingOptions;
@@ -61,49 +65,65 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from DIR/checkpoint if it exists.")
     boolean resume;
 
+    @Option(names = "--image-size", paramLabel = "S", defaultValue = "256",
+            description = "Side image folders are resized (short side) and centre-cropped to (default ${DEFAULT-VALUE}).")
+    int imageSize;
+
+    @Option(names = "--strict", description = "Stop on an unreadable image in a folder instead of skipping it.")
+    boolean strict;
+
     @Mixin ModelOptions model;
     @Mixin EngineOptions engine;
 
     @Override
     public Integer call() throws Exception {
         Device device = engine.start();
-        DataSpec spec = DataSpec.parse(data);
+        DataSpec spec = DataSpec.parse(data).withImages(imageSize, strict);
         DataSpec.Splits splits = spec.load();
+        if (splits.skipped() > 0) {
+            System.out.println("skipped " + splits.skipped() + " unreadable images in " + spec + " (--strict stops instead)");
+        }
         long steps = length == null || (length.steps == null && length.epochs == null) ? 2000
                 : length.steps != null ? length.steps
                 : (long) Math.ceil(length.epochs * splits.train().count() / batch);
-        VqVaeConfig config = model.config(splits.train());
+        CodeModel built = model.hierarchical() ? new VqVae2(model.config2(splits.train())) : new VqVae(model.config(splits.train()));
         if (resume && Checkpoint.exists(out)) {
-            VqVaeConfig saved = Checkpoint.readConfig(out);
-            if (model.anySet() && !saved.equals(config)) {
+            String saved = Checkpoint.readConfigJson(out);
+            if (model.anySet() && !saved.equals(built.configJson())) {
                 throw new IllegalArgumentException("--resume: the checkpoint in " + out
                         + " was trained with other model flags; drop them or use a new --out");
             }
-            if (saved.imageChannels() != config.imageChannels() || saved.imageHeight() != config.imageHeight()
-                    || saved.imageWidth() != config.imageWidth()) {
-                throw new IllegalArgumentException("--resume: the checkpoint in " + out + " was trained on "
-                        + saved.imageHeight() + "x" + saved.imageWidth() + " images, this data is "
-                        + config.imageHeight() + "x" + config.imageWidth());
+            if (!model.anySet()) {
+                built = VqVae2Config.isVqVae2(saved) ? new VqVae2(VqVae2Config.fromJson(saved))
+                        : new VqVae(VqVaeConfig.fromJson(saved));
             }
-            config = saved;
+            if (!built.inputShape(1).equals(new ai.djl.ndarray.types.Shape(1, splits.train().channels(),
+                    splits.train().height(), splits.train().width()))) {
+                throw new IllegalArgumentException("--resume: the checkpoint in " + out + " was trained on images of "
+                        + built.inputShape(1) + ", this data has another size");
+            }
         }
         TrainingOptions options = new TrainingOptions(steps, batch, learningRate, seed, evalEvery, out, resume);
-        TrainingSummary s = run(config, options, splits, spec.toString(), device, System.out);
+        TrainingSummary s = run(built, options, splits, spec.toString(), device, System.out);
         return s == null ? 1 : 0;
     }
 
-    static TrainingSummary run(VqVaeConfig config, TrainingOptions options, DataSpec.Splits splits, String name,
+    static TrainingSummary run(CodeModel model, TrainingOptions options, DataSpec.Splits splits, String name,
             Device device, PrintStream out) throws Exception {
         ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed((int) options.seed());
-        out.printf(Locale.ROOT, "training VQ-VAE K=%d D=%d on %s (%d train / %d held-out images, %dx%d), %d steps of %d, %s%n",
-                config.numCodes(), config.codeDim(), name, splits.train().count(), splits.test().count(),
-                config.imageHeight(), config.imageWidth(), options.steps(), options.batchSize(),
-                config.ema() ? "EMA codebook" : "codebook loss");
-        VqVae vqvae = new VqVae(config);
-        TrainingSummary s = new VqVaeTrainer(vqvae, options, out).train(splits, name, device);
+        ImageSet t = splits.train();
+        out.printf(Locale.ROOT, "training %s on %s (%d train / %d held-out images, %dx%dx%d), %d steps of %d, %s%n",
+                model.levels() == 1 ? "VQ-VAE K=" + model.numCodes(0) : "VQ-VAE-2 with " + model.levels() + " levels",
+                name, t.count(), splits.test().count(), t.channels(), t.height(), t.width(), options.steps(),
+                options.batchSize(), model.ema() ? "EMA codebooks" : "codebook loss");
+        TrainingSummary s = new VqVaeTrainer(model, options, out).train(splits, name, device);
         out.printf(Locale.ROOT, "held-out: mse %.5f (mean-image baseline %.5f), psnr %.2f dB, perplexity %.1f,"
                         + " codebook usage %.1f%%; %.1f ms/step%n",
                 s.testMse(), s.meanImageMse(), s.testPsnr(), s.perplexity(), 100 * s.codebookUsage(), s.msPerStep());
+        for (int l = 0; model.levels() > 1 && l < model.levels(); l++) {
+            out.printf(Locale.ROOT, "  %s codes: perplexity %.1f, usage %.1f%%%n", model.levelName(l), s.levelPerplexity()[l],
+                    100 * s.levelUsage()[l]);
+        }
         out.println("wrote " + options.outDir().resolve("checkpoint") + ", metrics.jsonl, summary.json, reconstructions.png");
         return s;
     }

@@ -155,6 +155,49 @@ class CliTest {
     }
 
     @Test
+    void vqvae2OnCifarFiles() throws IOException {
+        Path cifar = work.resolve("cifar");
+        Files.createDirectories(cifar);
+        Random r = new Random(9);
+        for (String f : new String[] {"data_batch_1.bin", "test_batch.bin"}) {
+            byte[] b = new byte[40 * 3073];
+            r.nextBytes(b);
+            for (int i = 0; i < 40; i++) {
+                b[i * 3073] = (byte) (i % 10);
+            }
+            Files.write(cifar.resolve(f), b);
+        }
+        Path run2 = work.resolve("run2");
+        Run t = run("train", "--model", "vqvae2", "--data", "cifar10:" + cifar, "--steps", "2", "--batch", "8",
+                "--hidden", "8", "--res-channels", "4", "--res-blocks", "1", "--codes", "16", "--code-dim", "4",
+                "--threads", "1", "--out", run2.toString());
+        assertEquals(0, t.code(), t.err());
+        String summary = Files.readString(run2.resolve("summary.json"));
+        assertTrue(summary.contains("perplexity_top") && summary.contains("codebook_usage_bottom"), summary);
+        Path npz = work.resolve("codes2.npz");
+        assertEquals(0, run("encode", "--model", run2.toString(), "--data", "cifar10:" + cifar, "--out", npz.toString()).code());
+        try (NDManager m = NDManager.newBaseManager()) {
+            var arrays = Npy.read(m, npz);
+            assertEquals(new Shape(40, 8, 8), arrays.get("bottom").getShape());
+            assertEquals(new Shape(40, 4, 4), arrays.get("top").getShape());
+            Path onlyTop = work.resolve("top-only.npz");
+            Npy.writeNpz(onlyTop, java.util.List.of("top"), java.util.List.of(arrays.get("top")));
+            assertOneLineError(run("decode", "--model", run2.toString(), "--codes", onlyTop.toString(), "--out",
+                    work.resolve("n.png").toString()), 1, "has no 'bottom' array");
+        }
+        assertEquals(0, run("decode", "--model", run2.toString(), "--codes", npz.toString(), "--out",
+                work.resolve("d2.png").toString()).code());
+        assertEquals(0, run("reconstruct", "--model", run2.toString(), "--data", "cifar10:" + cifar, "--levels", "top",
+                "--out", work.resolve("r2.png").toString()).code());
+        assertOneLineError(run("reconstruct", "--model", run2.toString(), "--data", "cifar10:" + cifar, "--levels",
+                "middle", "--out", work.resolve("r3.png").toString()), 1, "unknown level 'middle'");
+        assertOneLineError(run("encode", "--model", run2.toString(), "--data", "cifar10:" + cifar, "--out",
+                work.resolve("c.npy").toString()), 1, "write them to a .npz file");
+        assertOneLineError(run("reconstruct", "--model", model.toString(), "--data", "mnist:" + data, "--levels", "top",
+                "--out", work.resolve("r4.png").toString()), 1, "--levels needs a VQ-VAE-2");
+    }
+
+    @Test
     void unknownFlagsAndBadValues() {
         assertOneLineError(run("train", "--bogus"), 2, "Unknown option: '--bogus'");
         assertOneLineError(run("train", "--batch", "many"), 2, "Invalid value for option '--batch'");

@@ -184,11 +184,25 @@ public final class VqVaeTrainer {
      */
     public static void writeReconstructions(Path path, CodeModel model, ImageSet images, NDManager manager)
             throws IOException {
+        writeReconstructions(path, model::reconstruct, images, manager);
+    }
+
+    /**
+     * Writes originals above the images a function reconstructs from them (rows of 8, first 32).
+     *
+     * @param path the PNG file
+     * @param reconstruct images to reconstructions
+     * @param images images to show
+     * @param manager a manager for temporaries
+     * @throws IOException on failure
+     */
+    public static void writeReconstructions(Path path, java.util.function.UnaryOperator<NDArray> reconstruct,
+            ImageSet images, NDManager manager) throws IOException {
         int n = Math.min(32, images.count());
         int cols = 8;
         try (NDManager m = manager.newSubManager()) {
             NDArray x = images.slice(0, n).toImages(m);
-            NDArray r = model.reconstruct(x);
+            NDArray r = reconstruct.apply(x);
             List<NDArray> rows = new ArrayList<>();
             for (int i = 0; i < n; i += cols) {
                 int to = Math.min(n, i + cols);
