@@ -42,6 +42,12 @@ public final class AtomicFiles {
             try (OutputStream os = Files.newOutputStream(tmp)) {
                 writer.write(os);
             }
+            // temporary files are created private (0600); results are ordinary files
+            try {
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: keep its defaults
+            }
             move(tmp, target);
         } finally {
             Files.deleteIfExists(tmp);
