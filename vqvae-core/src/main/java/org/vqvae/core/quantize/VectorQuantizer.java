@@ -164,7 +164,7 @@ public class VectorQuantizer extends AbstractBlock {
         float[] centres = KMeans.fit(data, m, codeDim, numCodes, 10, new java.util.Random(seed));
         NDArray fresh = z.getManager().create(centres, new Shape(numCodes, codeDim));
         replaceCodes(ps, z.getManager().ones(new Shape(numCodes, 1)), fresh);
-        seeded.getArray().set(new float[] {1f});
+        seeded.getArray().set(new ai.djl.ndarray.index.NDIndex(":"), 1f);
     }
 
     /**
@@ -187,7 +187,8 @@ public class VectorQuantizer extends AbstractBlock {
                 restarted++;
             }
         }
-        codeAge.getArray().set(age);
+        // an indexed copy, not NDArray.set(float[]): that path makes libtorch print a deprecation warning
+        codeAge.getArray().set(new ai.djl.ndarray.index.NDIndex(":"), flat.getManager().create(age));
         lastRestarts = restarted;
         if (restarted == 0) {
             return;

@@ -188,7 +188,8 @@ public final class VqVaeTrainer {
     }
 
     /**
-     * Writes originals above the images a function reconstructs from them (rows of 8, first 32).
+     * Writes originals above the images a function reconstructs from them (rows of 8, 32 images
+     * evenly spaced through the set).
      *
      * @param path the PNG file
      * @param reconstruct images to reconstructions
@@ -201,7 +202,13 @@ public final class VqVaeTrainer {
         int n = Math.min(32, images.count());
         int cols = 8;
         try (NDManager m = manager.newSubManager()) {
-            NDArray x = images.slice(0, n).toImages(m);
+            // evenly spaced images, so a class-sorted set (image folders) shows every class
+            NDArray all = images.toImages(m);
+            long[] pick = new long[n];
+            for (int i = 0; i < n; i++) {
+                pick[i] = (long) i * images.count() / n;
+            }
+            NDArray x = all.get(new ai.djl.ndarray.index.NDIndex("{}", m.create(pick)));
             NDArray r = reconstruct.apply(x);
             List<NDArray> rows = new ArrayList<>();
             for (int i = 0; i < n; i += cols) {
