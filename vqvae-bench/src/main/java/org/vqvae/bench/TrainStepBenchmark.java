@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -26,6 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.vqvae.core.model.VqVae;
 import org.vqvae.core.model.VqVaeConfig;
 import org.vqvae.core.train.CheckpointableAdam;
+import org.vqvae.core.train.TrainingStep;
 import org.vqvae.core.train.VqVaeLoss;
 
 import java.util.concurrent.TimeUnit;
@@ -70,14 +70,7 @@ public class TrainStepBenchmark {
         try (NDManager step = model.getNDManager().newSubManager()) {
             NDArray x = images.duplicate();
             x.attach(step);
-            NDList in = new NDList(x);
-            NDArray loss;
-            try (GradientCollector gc = trainer.newGradientCollector()) {
-                loss = trainer.getLoss().evaluate(in, trainer.forward(in));
-                gc.backward(loss);
-            }
-            trainer.step();
-            return loss.getFloat();
+            return TrainingStep.run(trainer, new NDList(x));
         }
     }
 

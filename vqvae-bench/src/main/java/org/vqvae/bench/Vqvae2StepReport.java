@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.util.JsonUtils;
 
@@ -17,6 +16,7 @@ import org.vqvae.core.io.AtomicFiles;
 import org.vqvae.core.model.VqVae2;
 import org.vqvae.core.model.VqVae2Config;
 import org.vqvae.core.train.CheckpointableAdam;
+import org.vqvae.core.train.TrainingStep;
 import org.vqvae.core.train.VqVaeLoss;
 
 import java.io.BufferedReader;
@@ -85,14 +85,7 @@ public final class Vqvae2StepReport {
                     try (NDManager sm = model.getNDManager().newSubManager()) {
                         NDArray in = x.duplicate();
                         in.attach(sm);
-                        NDList data = new NDList(in);
-                        NDArray loss;
-                        try (GradientCollector gc = trainer.newGradientCollector()) {
-                            loss = trainer.getLoss().evaluate(data, trainer.forward(data));
-                            gc.backward(loss);
-                        }
-                        trainer.step();
-                        loss.getFloat();
+                        TrainingStep.run(trainer, new NDList(in));
                     }
                     times.add((System.nanoTime() - t0) / 1e6);
                 }

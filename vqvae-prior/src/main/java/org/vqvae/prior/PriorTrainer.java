@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.util.ProgressBar;
@@ -16,6 +15,7 @@ import com.google.gson.JsonObject;
 import org.vqvae.core.train.Checkpoint;
 import org.vqvae.core.train.CheckpointableAdam;
 import org.vqvae.core.train.MetricsLog;
+import org.vqvae.core.train.TrainingStep;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -123,14 +123,7 @@ public final class PriorTrainer {
                     }
                     long t0 = System.nanoTime();
                     try (NDManager sm = manager.newSubManager()) {
-                        NDList in = train.batch(sm, idx);
-                        NDArray l;
-                        try (GradientCollector gc = trainer.newGradientCollector()) {
-                            l = trainer.getLoss().evaluate(in, trainer.forward(in));
-                            gc.backward(l);
-                        }
-                        trainer.step();
-                        last = l.getFloat() / LN2;
+                        last = TrainingStep.run(trainer, train.batch(sm, idx)) / LN2;
                     }
                     if (step >= 5 || steps <= 5) {
                         times.add((System.nanoTime() - t0) / 1e6);

@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.dataset.Batch;
@@ -116,15 +115,7 @@ public final class VqVaeTrainer {
             long t0 = System.nanoTime();
             try (NDManager stepManager = manager.newSubManager()) {
                 Batch batch = dataset.getByIndices(stepManager, order.next());
-                NDList images = batch.getData();
-                NDArray lossArray;
-                try (GradientCollector collector = trainer.newGradientCollector()) {
-                    NDList outputs = trainer.forward(images);
-                    lossArray = trainer.getLoss().evaluate(images, outputs);
-                    collector.backward(lossArray);
-                }
-                trainer.step();
-                loss = lossArray.getFloat();
+                loss = TrainingStep.run(trainer, batch.getData());
                 batch.close();
             }
             if (step - start >= WARMUP_STEPS || steps - start <= WARMUP_STEPS) {
