@@ -18,6 +18,7 @@ import org.vqvae.core.model.VqVae;
 import org.vqvae.core.train.Checkpoint;
 import org.vqvae.core.train.TrainingSummary;
 import org.vqvae.prior.CodeExtraction;
+import org.vqvae.prior.CodePrior;
 import org.vqvae.prior.CodeSet;
 import org.vqvae.prior.GatedPixelCnn;
 import org.vqvae.prior.PixelCnnConfig;
@@ -67,7 +68,7 @@ final class DemoCommand implements Callable<Integer> {
             meta.addProperty("image_dims", 28 * 28);
             PixelCnnConfig priorConfig = PixelCnnConfig.defaults(config.numCodes(), 10, config.codeHeight(),
                     config.codeWidth()).withSize(64, 8, 3);
-            GatedPixelCnn prior = TrainPriorCommand.run(priorConfig, train, test, meta, priorSteps, 64, 1e-3f, seed,
+            CodePrior prior = TrainPriorCommand.run(new GatedPixelCnn(priorConfig), train, test, meta, priorSteps, 64, 1e-3f, seed,
                     Math.max(1, priorSteps / 2), out.resolve("prior"), device, System.out);
             Path samples = out.resolve("samples.png");
             SampleCommand.write(model, prior, null, 80, 1f, 0, seed, true, samples, manager);

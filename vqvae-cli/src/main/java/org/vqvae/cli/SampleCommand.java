@@ -8,8 +8,8 @@ import org.vqvae.core.io.ImageGrid;
 import org.vqvae.core.model.VqVae;
 import org.vqvae.core.model.VqVaeConfig;
 import org.vqvae.core.train.Checkpoint;
-import org.vqvae.prior.GatedPixelCnn;
-import org.vqvae.prior.PixelCnnConfig;
+import org.vqvae.prior.CodePrior;
+import org.vqvae.prior.Priors;
 import org.vqvae.prior.PriorSampler;
 
 import picocli.CommandLine.Command;
@@ -61,17 +61,17 @@ final class SampleCommand implements Callable<Integer> {
         }
         try (NDManager manager = NDManager.newBaseManager()) {
             VqVae model = Checkpoint.load(modelDir, manager);
-            GatedPixelCnn prior = GatedPixelCnn.load(priorDir, manager);
+            CodePrior prior = Priors.load(priorDir, manager);
             int columns = write(model, prior, cls, count, temperature, topK, seed, !naive, out, manager);
             System.out.println("wrote " + out + " (" + columns + " per row)");
         }
         return 0;
     }
 
-    static int write(VqVae model, GatedPixelCnn prior, Integer cls, int count, float temperature, int topK, long seed,
+    static int write(VqVae model, CodePrior prior, Integer cls, int count, float temperature, int topK, long seed,
             boolean fast, Path out, NDManager manager) throws java.io.IOException {
         VqVaeConfig m = model.getConfig();
-        PixelCnnConfig p = prior.getConfig();
+        CodePrior p = prior;
         if (p.numCodes() != m.numCodes()) {
             throw new IllegalArgumentException("the prior was trained for K=" + p.numCodes() + " codes but the model has K="
                     + m.numCodes());

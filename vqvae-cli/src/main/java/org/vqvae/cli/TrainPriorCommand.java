@@ -10,9 +10,12 @@ import com.google.gson.JsonParseException;
 
 import org.vqvae.core.io.AtomicFiles;
 import org.vqvae.prior.CodeExtraction;
+import org.vqvae.prior.CodePrior;
 import org.vqvae.prior.CodeSet;
 import org.vqvae.prior.GatedPixelCnn;
 import org.vqvae.prior.PixelCnnConfig;
+import org.vqvae.prior.PixelSnail;
+import org.vqvae.prior.PixelSnailConfig;
 import org.vqvae.prior.PriorTrainer;
 
 import picocli.CommandLine.Command;
@@ -29,7 +32,7 @@ import java.util.concurrent.Callable;
 
 /** {@code vqvae train-prior}: a class-conditional Gated PixelCNN over extracted code maps. */
 @Command(name = "train-prior", mixinStandardHelpOptions = true,
-        description = "Train a Gated PixelCNN prior on code maps from extract-codes. Writes DIR/checkpoint/,"
+        description = "Train a Gated PixelCNN or PixelSNAIL prior on code maps from extract-codes. Writes DIR/checkpoint/,"
                 + " DIR/metrics.jsonl and DIR/summary.json (test_bits_per_code, bits_per_dim).")
 final class TrainPriorCommand implements Callable<Integer> {
 
@@ -45,11 +48,19 @@ final class TrainPriorCommand implements Callable<Integer> {
     @Option(names = "--lr", paramLabel = "LR", defaultValue = "1e-3", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
     float learningRate;
 
+    @Option(names = "--arch", paramLabel = "pixelcnn|pixelsnail", defaultValue = "pixelcnn",
+            description = "Prior architecture (default ${DEFAULT-VALUE}).")
+    String arch;
+
     @Option(names = "--channels", paramLabel = "C", defaultValue = "64", description = "Stack width (default ${DEFAULT-VALUE}).")
     int channels;
 
-    @Option(names = "--layers", paramLabel = "N", defaultValue = "12", description = "Gated layers (default ${DEFAULT-VALUE}).")
+    @Option(names = "--layers", paramLabel = "N", defaultValue = "12", description = "PixelCNN gated layers (default ${DEFAULT-VALUE}).")
     int layers;
+
+    @Option(names = "--blocks", paramLabel = "N", defaultValue = "2",
+            description = "PixelSNAIL blocks of (2 gated layers, causal attention) (default ${DEFAULT-VALUE}).")
+    int blocks;
 
     @Option(names = "--kernel", paramLabel = "K", defaultValue = "3", description = "Odd kernel size (default ${DEFAULT-VALUE}).")
     int kernel;
@@ -77,9 +88,14 @@ final class TrainPriorCommand implements Callable<Integer> {
             CodeSet test = CodeSet.read(codes, "test", manager);
             int k = meta.get("num_codes").getAsInt();
             int classes = meta.get("num_classes").getAsInt();
-            PixelCnnConfig config = new PixelCnnConfig(k, classes, train.height(), train.width(), channels, layers,
-                    kernel, dropout).validate();
-            run(config, train, test, meta, steps, batch, learningRate, seed, evalEvery, out, device, System.out);
+            CodePrior prior = switch (arch) {
+                case "pixelcnn" -> new GatedPixelCnn(new PixelCnnConfig(k, classes, train.height(), train.width(),
+                        channels, layers, kernel, dropout));
+                case "pixelsnail" -> new PixelSnail(PixelSnailConfig.defaults(k, classes, train.height(), train.width())
+                        .withSize(channels, blocks, 2).withKernel(kernel, dropout));
+                default -> throw new IllegalArgumentException("--arch must be pixelcnn or pixelsnail, got " + arch);
+            };
+            run(prior, train, test, meta, steps, batch, learningRate, seed, evalEvery, out, device, System.out);
         }
         return 0;
     }
@@ -102,13 +118,12 @@ final class TrainPriorCommand implements Callable<Integer> {
         }
     }
 
-    static GatedPixelCnn run(PixelCnnConfig config, CodeSet train, CodeSet test, JsonObject meta, long steps, int batch,
+    static CodePrior run(CodePrior prior, CodeSet train, CodeSet test, JsonObject meta, long steps, int batch,
             float lr, long seed, long evalEvery, Path out, Device device, PrintStream log) throws IOException {
         Engine.getEngine("PyTorch").setRandomSeed((int) seed);
-        log.printf(Locale.ROOT, "training Gated PixelCNN (%d layers x %d channels) on %d code maps of %dx%d, K=%d, %d classes%n",
-                config.layers(), config.channels(), train.count(), config.height(), config.width(), config.numCodes(),
-                config.numClasses());
-        GatedPixelCnn prior = new GatedPixelCnn(config);
+        log.printf(Locale.ROOT, "training %s on %d code maps of %dx%d, K=%d, %d classes%n",
+                prior instanceof PixelSnail ? "PixelSNAIL" : "Gated PixelCNN", train.count(), prior.height(),
+                prior.width(), prior.numCodes(), prior.numClasses());
         PriorTrainer.Result r = new PriorTrainer(prior, steps, batch, lr, seed, evalEvery, out, log)
                 .train(train, test, device);
         JsonObject s = new JsonObject();
@@ -118,7 +133,7 @@ final class TrainPriorCommand implements Callable<Integer> {
         s.addProperty("train_bits_per_code", r.trainBitsPerCode());
         s.addProperty("test_bits_per_code", r.testBitsPerCode());
         if (meta.has("test_mse") && meta.has("image_dims")) {
-            double bpd = CodeExtraction.bitsPerDim(r.testBitsPerCode(), config.height() * config.width(),
+            double bpd = CodeExtraction.bitsPerDim(r.testBitsPerCode(), prior.height() * prior.width(),
                     meta.get("image_dims").getAsInt(), meta.get("test_mse").getAsDouble());
             s.addProperty("bits_per_dim", bpd);
             s.addProperty("bits_per_dim_formula",

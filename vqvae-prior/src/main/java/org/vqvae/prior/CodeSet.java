@@ -13,14 +13,20 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * Labelled integer code maps held on the host: what a prior trains on.
+ * Labelled integer code maps held on the host: what a prior trains on. For a VQ-VAE-2 level below
+ * the top it also holds, per map, the code map of the level above, which conditions that level's
+ * prior.
  *
  * @param codes {@code [N, H, W]} row-major codes
  * @param labels one class per map
  * @param height H
  * @param width W
+ * @param condition {@code [N, Hc, Wc]} codes of the level above, or null
+ * @param conditionHeight Hc (0 without condition)
+ * @param conditionWidth Wc (0 without condition)
  */
-public record CodeSet(long[] codes, long[] labels, int height, int width) {
+public record CodeSet(long[] codes, long[] labels, int height, int width, long[] condition, int conditionHeight,
+        int conditionWidth) {
 
     /** Validates the sizes. */
     public CodeSet {
@@ -28,6 +34,36 @@ public record CodeSet(long[] codes, long[] labels, int height, int width) {
             throw new IllegalArgumentException(labels.length + " labels do not match " + codes.length + " codes of "
                     + height + "x" + width + " maps");
         }
+        if (condition != null && (long) labels.length * conditionHeight * conditionWidth != condition.length) {
+            throw new IllegalArgumentException(labels.length + " maps do not match " + condition.length
+                    + " conditioning codes of " + conditionHeight + "x" + conditionWidth + " maps");
+        }
+    }
+
+    /**
+     * Unconditioned code maps.
+     *
+     * @param codes {@code [N, H, W]} row-major codes
+     * @param labels one class per map
+     * @param height H
+     * @param width W
+     */
+    public CodeSet(long[] codes, long[] labels, int height, int width) {
+        this(codes, labels, height, width, null, 0, 0);
+    }
+
+    /**
+     * Returns these maps conditioned on the maps of the level above (same images, same order).
+     *
+     * @param above the level above
+     * @return the conditioned set
+     */
+    public CodeSet conditionedOn(CodeSet above) {
+        if (above.count() != count() || !java.util.Arrays.equals(above.labels, labels)) {
+            throw new IllegalArgumentException("the level above holds " + above.count()
+                    + " maps with other labels: not the same images");
+        }
+        return new CodeSet(codes, labels, height, width, above.codes, above.height, above.width);
     }
 
     /** Number of maps. */
@@ -40,17 +76,27 @@ public record CodeSet(long[] codes, long[] labels, int height, int width) {
      *
      * @param manager the manager of the arrays
      * @param idx map indices
-     * @return {@code NDList(codes [n, H, W] int64, labels [n] int64)}
+     * @return {@code NDList(codes [n, H, W] int64, labels [n] int64[, condition [n, Hc, Wc]])}
      */
     public NDList batch(NDManager manager, int[] idx) {
-        int per = height * width;
-        long[] c = new long[idx.length * per];
         long[] l = new long[idx.length];
         for (int i = 0; i < idx.length; i++) {
-            System.arraycopy(codes, idx[i] * per, c, i * per, per);
             l[i] = labels[idx[i]];
         }
-        return new NDList(manager.create(c, new Shape(idx.length, height, width)), manager.create(l));
+        NDList out = new NDList(gather(manager, codes, idx, height, width), manager.create(l));
+        if (condition != null) {
+            out.add(gather(manager, condition, idx, conditionHeight, conditionWidth));
+        }
+        return out;
+    }
+
+    private static NDArray gather(NDManager manager, long[] maps, int[] idx, int h, int w) {
+        int per = h * w;
+        long[] c = new long[idx.length * per];
+        for (int i = 0; i < idx.length; i++) {
+            System.arraycopy(maps, idx[i] * per, c, i * per, per);
+        }
+        return manager.create(c, new Shape(idx.length, h, w));
     }
 
     /**
@@ -61,14 +107,49 @@ public record CodeSet(long[] codes, long[] labels, int height, int width) {
      * @param what the name used in messages
      */
     public void check(int k, int classes, String what) {
-        for (long c : codes) {
-            if (c < 0 || c >= k) {
-                throw new IllegalArgumentException(what + " holds code " + c + ", outside [0, " + k + ")");
-            }
-        }
+        checkCodes(codes, k, what);
         for (long l : labels) {
             if (l < 0 || l >= classes) {
                 throw new IllegalArgumentException(what + " holds class " + l + ", outside [0, " + classes + ")");
+            }
+        }
+    }
+
+    /**
+     * Checks the maps fit a prior: their codes, classes and, for a conditioned prior, the
+     * conditioning maps' size and codes.
+     *
+     * @param prior the prior
+     * @param what the name used in messages
+     */
+    public void check(CodePrior prior, String what) {
+        if (height != prior.height() || width != prior.width()) {
+            throw new IllegalArgumentException(what + " are " + height + "x" + width + " maps but the prior models "
+                    + prior.height() + "x" + prior.width());
+        }
+        check(prior.numCodes(), prior.numClasses(), what);
+        if (prior.conditionCodes() == 0) {
+            if (condition != null) {
+                throw new IllegalArgumentException(what + " carry codes of a level above but the prior is not "
+                        + "conditioned on them");
+            }
+            return;
+        }
+        if (condition == null) {
+            throw new IllegalArgumentException("the prior is conditioned on the level above but " + what
+                    + " carry no codes of it");
+        }
+        if (conditionHeight != prior.conditionHeight() || conditionWidth != prior.conditionWidth()) {
+            throw new IllegalArgumentException(what + " are conditioned on " + conditionHeight + "x" + conditionWidth
+                    + " maps but the prior on " + prior.conditionHeight() + "x" + prior.conditionWidth());
+        }
+        checkCodes(condition, prior.conditionCodes(), what + " (level above)");
+    }
+
+    private static void checkCodes(long[] codes, int k, String what) {
+        for (long c : codes) {
+            if (c < 0 || c >= k) {
+                throw new IllegalArgumentException(what + " holds code " + c + ", outside [0, " + k + ")");
             }
         }
     }

@@ -31,7 +31,10 @@ import org.vqvae.core.quantize.Codebooks;
  *       input holds the current position).
  * </ul>
  *
- * Input and output: {@code NDList(vertical [N, C, H, W], horizontal [N, C, H, W], labels [N])}.
+ * Input and output: {@code NDList(vertical [N, C, H, W], horizontal [N, C, H, W], labels [N])},
+ * plus, for a layer built with condition channels, a fourth array {@code [N, Cc, H, W]} of
+ * position-wise condition features (VQ-VAE-2's bottom prior: features of the top codes), projected
+ * by a 1x1 convolution and added before both gates like the class bias. It is passed through.
  */
 public final class GatedLayer extends AbstractBlock {
 
@@ -50,8 +53,13 @@ public final class GatedLayer extends AbstractBlock {
     private final Parameter outWeight;
     private final Parameter outBias;
     private final Parameter classBias;
+    private final Parameter conditionWeight;
 
     GatedLayer(int channels, int kernel, int numClasses, boolean typeA, float dropout) {
+        this(channels, kernel, numClasses, typeA, dropout, 0);
+    }
+
+    GatedLayer(int channels, int kernel, int numClasses, boolean typeA, float dropout, int conditionChannels) {
         super(VERSION);
         this.channels = channels;
         this.kernel = kernel;
@@ -69,6 +77,8 @@ public final class GatedLayer extends AbstractBlock {
         outBias = param("outBias", Parameter.Type.BIAS, new Shape(channels));
         classBias = addParameter(Parameter.builder().setName("classBias").setType(Parameter.Type.OTHER)
                 .optShape(new Shape(numClasses, c2)).optInitializer(new NormalInitializer(1f)).build());
+        conditionWeight = conditionChannels > 0
+                ? param("conditionWeight", Parameter.Type.WEIGHT, new Shape(c2, conditionChannels, 1, 1)) : null;
     }
 
     private Parameter param(String name, Parameter.Type type, Shape shape) {
@@ -94,6 +104,12 @@ public final class GatedLayer extends AbstractBlock {
             hw = mask(m, hw.getShape(), 3).mul(hw);
         }
         NDArray cond = Codebooks.lookup(labels, value(ps, classBias, v)).reshape(-1, 2L * channels, 1, 1);
+        if (conditionWeight != null) {
+            if (inputs.size() < 4) {
+                throw new IllegalArgumentException("this layer is conditioned: pass the condition features");
+            }
+            cond = Conv2d.conv2d(inputs.get(3), value(ps, conditionWeight, v)).singletonOrThrow().add(cond);
+        }
         NDArray vPre = Conv2d.conv2d(v, vw, value(ps, vBias, v), new Shape(1, 1), new Shape(half, half), new Shape(1, 1))
                 .singletonOrThrow()
                 .get(new NDIndex(":, :, :{}, :", height));
@@ -110,7 +126,11 @@ public final class GatedLayer extends AbstractBlock {
         if (!typeA) {
             hOut = hOut.add(h);
         }
-        return new NDList(vOut, hOut, labels);
+        NDList out = new NDList(vOut, hOut, labels);
+        if (inputs.size() > 3) {
+            out.add(inputs.get(3));
+        }
+        return out;
     }
 
     private static NDArray value(ParameterStore ps, Parameter p, NDArray like) {
@@ -134,6 +154,6 @@ public final class GatedLayer extends AbstractBlock {
     /** {@inheritDoc} */
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {inputShapes[0], inputShapes[1], inputShapes[2]};
+        return inputShapes.clone();
     }
 }

@@ -27,7 +27,7 @@ import java.util.List;
  * <p>Input {@code NDList(codes [N, H, W] int64, labels [N] int64)}; output {@code NDList(logits
  * [N, K, H, W])}. The logits at a position depend only on positions before it in raster order.
  */
-public final class GatedPixelCnn extends AbstractBlock {
+public final class GatedPixelCnn extends AbstractBlock implements CodePrior {
 
     private static final byte VERSION = 1;
 
@@ -65,30 +65,6 @@ public final class GatedPixelCnn extends AbstractBlock {
     }
 
     /**
-     * Loads a prior saved by {@link PriorTrainer}.
-     *
-     * @param dir a prior run directory or its checkpoint directory
-     * @param manager the manager owning the parameters
-     * @return the prior
-     * @throws java.io.IOException if missing, malformed or not a PixelCNN checkpoint
-     */
-    public static GatedPixelCnn load(java.nio.file.Path dir, NDManager manager) throws java.io.IOException {
-        String json = org.vqvae.core.train.Checkpoint.readConfigJson(dir);
-        if (!json.contains("\"arch\": \"pixelcnn\"")) {
-            throw new java.io.IOException(dir + " does not hold a PixelCNN prior checkpoint");
-        }
-        PixelCnnConfig config;
-        try {
-            config = PixelCnnConfig.fromJson(json);
-        } catch (IllegalArgumentException e) {
-            throw new java.io.IOException(dir + ": " + e.getMessage(), e);
-        }
-        GatedPixelCnn prior = new GatedPixelCnn(config).initialize(manager);
-        org.vqvae.core.train.Checkpoint.loadInitialized(dir, prior, manager);
-        return prior;
-    }
-
-    /**
      * Returns the configuration.
      *
      * @return the configuration
@@ -97,12 +73,43 @@ public final class GatedPixelCnn extends AbstractBlock {
         return config;
     }
 
+    @Override
+    public int numCodes() {
+        return config.numCodes();
+    }
+
+    @Override
+    public int numClasses() {
+        return config.numClasses();
+    }
+
+    @Override
+    public int height() {
+        return config.height();
+    }
+
+    @Override
+    public int width() {
+        return config.width();
+    }
+
+    @Override
+    public int receptiveRows() {
+        return config.receptiveRows();
+    }
+
+    @Override
+    public String configJson() {
+        return config.toJson();
+    }
+
     /**
      * Creates the parameters (when not yet done).
      *
      * @param manager the manager owning the parameters
      * @return this prior
      */
+    @Override
     public GatedPixelCnn initialize(NDManager manager) {
         if (!isInitialized()) {
             initialize(manager, DataType.FLOAT32, new Shape(1, config.height(), config.width()), new Shape(1));
@@ -143,6 +150,15 @@ public final class GatedPixelCnn extends AbstractBlock {
      * @param labels {@code [N]} classes
      * @return {@code [N, K, h, W]}
      */
+    @Override
+    public NDArray logits(NDArray codes, NDArray labels, NDArray condition) {
+        if (condition != null) {
+            throw new IllegalArgumentException("a Gated PixelCNN prior is not conditioned on a code map");
+        }
+        return logits(codes, labels);
+    }
+
+    @Override
     public NDArray logits(NDArray codes, NDArray labels) {
         return forward(new ParameterStore(codes.getManager(), false), new NDList(codes, labels), false).singletonOrThrow();
     }

@@ -1,26 +1,24 @@
 package org.vqvae.prior;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
 
 import java.util.Arrays;
 import java.util.Random;
 
 /**
- * Ancestral sampling of code maps from a {@link GatedPixelCnn}, position by position in raster
+ * Ancestral sampling of code maps from a {@link CodePrior}, position by position in raster
  * order, with temperature, top-k and a seed.
  *
  * <p>The naive sampler recomputes the whole map for every position. The fast sampler computes only
- * what a position needs: the logits of row i depend on rows {@code i - R .. i} alone (R = layers
- * x kernel/2, the vertical receptive field), so it runs the network on that band of rows, which is
- * exact and costs {@code O(R)} rows instead of {@code O(H)} per position. Both draw the same
- * random numbers in the same order, so for one seed they return the same codes.
+ * what a position needs ({@link CodePrior#rowLogits}): a Gated PixelCNN runs on the band of rows
+ * its receptive field covers; PixelSNAIL also caches every block's input rows and each position's
+ * attention keys and values once its row is complete. Both draw the same random numbers in the
+ * same order, so for one seed they return the same codes.
  */
 public final class PriorSampler {
 
-    private final GatedPixelCnn prior;
+    private final CodePrior prior;
     private final float temperature;
     private final int topK;
     private final boolean fast;
@@ -31,9 +29,9 @@ public final class PriorSampler {
      * @param prior the trained prior
      * @param temperature logits are divided by it (1 = the model's distribution)
      * @param topK keep only the k most likely codes (0 = all)
-     * @param fast compute only the rows a position depends on
+     * @param fast compute only what each position needs
      */
-    public PriorSampler(GatedPixelCnn prior, float temperature, int topK, boolean fast) {
+    public PriorSampler(CodePrior prior, float temperature, int topK, boolean fast) {
         if (!(temperature > 0)) {
             throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
         }
@@ -47,7 +45,7 @@ public final class PriorSampler {
     }
 
     /**
-     * Samples one code map per requested class.
+     * Samples one code map per requested class from a prior that is not conditioned on codes.
      *
      * @param classes the class of each map
      * @param seed the random seed
@@ -55,35 +53,44 @@ public final class PriorSampler {
      * @return {@code [N][H * W]} codes in raster order
      */
     public long[][] sample(long[] classes, long seed, NDManager manager) {
-        PixelCnnConfig c = prior.getConfig();
+        return sample(classes, null, seed, manager);
+    }
+
+    /**
+     * Samples one code map per requested class, given the code maps of the level above when the
+     * prior is conditioned on them.
+     *
+     * @param classes the class of each map
+     * @param condition {@code [N][Hc * Wc]} conditioning codes, or null
+     * @param seed the random seed
+     * @param manager a manager for temporaries
+     * @return {@code [N][H * W]} codes in raster order
+     */
+    public long[][] sample(long[] classes, long[][] condition, long seed, NDManager manager) {
         for (long cls : classes) {
-            if (cls < 0 || cls >= c.numClasses()) {
-                throw new IllegalArgumentException("class " + cls + " is outside the prior's [0, " + c.numClasses() + ")");
+            if (cls < 0 || cls >= prior.numClasses()) {
+                throw new IllegalArgumentException("class " + cls + " is outside the prior's [0, " + prior.numClasses() + ")");
             }
         }
+        long[] cond = flattenCondition(classes.length, condition);
         int n = classes.length;
-        int h = c.height();
-        int w = c.width();
-        int k = c.numCodes();
+        int h = prior.height();
+        int w = prior.width();
+        int k = prior.numCodes();
         long[] codes = new long[n * h * w];
         Random random = new Random(seed);
-        for (int i = 0; i < h; i++) {
-            int top = fast ? Math.max(0, i - c.receptiveRows()) : 0;
-            int bottom = fast ? i + 1 : h;
-            int rows = bottom - top;
-            for (int j = 0; j < w; j++) {
-                float[] logits;
-                try (NDManager m = manager.newSubManager()) {
-                    long[] band = new long[n * rows * w];
-                    for (int s = 0; s < n; s++) {
-                        System.arraycopy(codes, (s * h + top) * w, band, s * rows * w, rows * w);
+        try (CodePrior.RowLogits rows = prior.rowLogits(classes, cond, fast, manager)) {
+            for (int i = 0; i < h; i++) {
+                for (int j = 0; j < w; j++) {
+                    float[] logits;
+                    try (NDManager m = manager.newSubManager()) {
+                        logits = rows.logits(codes, i, m).get(new NDIndex(":, :, {}", j)).toFloatArray(); // [N, K]
                     }
-                    NDArray out = prior.logits(m.create(band, new Shape(n, rows, w)), m.create(classes));
-                    logits = out.get(new NDIndex(":, :, {}, {}", i - top, j)).toFloatArray(); // [N, K]
+                    for (int s = 0; s < n; s++) {
+                        codes[(s * h + i) * w + j] = draw(logits, s * k, k, random);
+                    }
                 }
-                for (int s = 0; s < n; s++) {
-                    codes[(s * h + i) * w + j] = draw(logits, s * k, k, random);
-                }
+                rows.finishRow(codes, i);
             }
         }
         long[][] result = new long[n][];
@@ -91,6 +98,35 @@ public final class PriorSampler {
             result[s] = Arrays.copyOfRange(codes, s * h * w, (s + 1) * h * w);
         }
         return result;
+    }
+
+    private long[] flattenCondition(int n, long[][] condition) {
+        int kc = prior.conditionCodes();
+        if (kc == 0) {
+            if (condition != null) {
+                throw new IllegalArgumentException("this prior is not conditioned on a code map");
+            }
+            return null;
+        }
+        int per = prior.conditionHeight() * prior.conditionWidth();
+        if (condition == null || condition.length != n) {
+            throw new IllegalArgumentException("this prior is conditioned on " + prior.conditionHeight() + "x"
+                    + prior.conditionWidth() + " code maps of the level above: pass one per sample");
+        }
+        long[] flat = new long[n * per];
+        for (int s = 0; s < n; s++) {
+            if (condition[s].length != per) {
+                throw new IllegalArgumentException("conditioning map " + s + " has " + condition[s].length
+                        + " codes, expected " + per);
+            }
+            for (long c : condition[s]) {
+                if (c < 0 || c >= kc) {
+                    throw new IllegalArgumentException("conditioning code " + c + " is outside [0, " + kc + ")");
+                }
+            }
+            System.arraycopy(condition[s], 0, flat, s * per, per);
+        }
+        return flat;
     }
 
     private int draw(float[] logits, int offset, int k, Random random) {

@@ -27,7 +27,7 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * Trains a {@link GatedPixelCnn} on labelled code maps by maximum likelihood (cross-entropy per
+ * Trains a {@link CodePrior} (Gated PixelCNN or PixelSNAIL) on labelled code maps by maximum likelihood (cross-entropy per
  * position) with Adam, evaluating held-out bits per code, logging {@code metrics.jsonl} and
  * checkpointing as the VQ-VAE trainer does.
  */
@@ -45,7 +45,7 @@ public final class PriorTrainer {
      */
     public record Result(long steps, double msPerStep, double trainBitsPerCode, double testBitsPerCode) {}
 
-    private final GatedPixelCnn prior;
+    private final CodePrior prior;
     private final long steps;
     private final int batch;
     private final float learningRate;
@@ -66,7 +66,7 @@ public final class PriorTrainer {
      * @param out run directory
      * @param log where evaluation lines go
      */
-    public PriorTrainer(GatedPixelCnn prior, long steps, int batch, float learningRate, long seed, long evalEvery,
+    public PriorTrainer(CodePrior prior, long steps, int batch, float learningRate, long seed, long evalEvery,
             Path out, PrintStream log) {
         if (steps < 1 || batch < 1 || evalEvery < 1 || !(learningRate > 0)) {
             throw new IllegalArgumentException("steps, batch and evaluation interval must be >= 1 and lr > 0");
@@ -91,9 +91,8 @@ public final class PriorTrainer {
      * @throws IOException if writing fails
      */
     public Result train(CodeSet train, CodeSet test, Device device) throws IOException {
-        PixelCnnConfig c = prior.getConfig();
-        train.check(c.numCodes(), c.numClasses(), "training codes");
-        test.check(c.numCodes(), c.numClasses(), "held-out codes");
+        train.check(prior, "training codes");
+        test.check(prior, "held-out codes");
         CheckpointableAdam adam = new CheckpointableAdam(learningRate);
         Loss loss = new Loss("nll") {
             @Override
@@ -140,7 +139,7 @@ public final class PriorTrainer {
                         rec.addProperty("test_bits_per_code", testBits);
                         rec.addProperty("elapsed_s", elapsed);
                         metrics.append(rec);
-                        Checkpoint.save(out, prior, c.toJson(), adam, done);
+                        Checkpoint.save(out, prior, prior.configJson(), adam, done);
                         if (done != steps) {
                             log.printf(Locale.ROOT, "%nprior step %d: held-out %.4f bits/code%n", done, testBits);
                         }
@@ -160,7 +159,7 @@ public final class PriorTrainer {
      * @param manager a manager for temporaries
      * @return bits per code
      */
-    public static double bitsPerCode(GatedPixelCnn prior, CodeSet codes, NDManager manager) {
+    public static double bitsPerCode(CodePrior prior, CodeSet codes, NDManager manager) {
         double nats = 0;
         int chunk = 256;
         for (int from = 0; from < codes.count(); from += chunk) {
@@ -171,7 +170,8 @@ public final class PriorTrainer {
             }
             try (NDManager sm = manager.newSubManager()) {
                 NDList in = codes.batch(sm, idx);
-                nats += GatedPixelCnn.nll(prior.logits(in.get(0), in.get(1)), in.get(0)).getFloat() * idx.length;
+                NDArray logits = prior.logits(in.get(0), in.get(1), in.size() > 2 ? in.get(2) : null);
+                nats += GatedPixelCnn.nll(logits, in.get(0)).getFloat() * idx.length;
             }
         }
         return nats / codes.count() / LN2;

@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
-import org.junit.jupiter.api.Test;
 
 import java.util.Random;
 
@@ -31,11 +30,17 @@ class CausalityTest {
         return out;
     }
 
-    @Test
-    void logitsNeverDependOnLaterPositionsAndSeeAllEarlierOnes() {
+    static java.util.stream.Stream<CodePrior> priors() {
         Engine.getInstance().setRandomSeed(11);
-        PixelCnnConfig config = PixelCnnConfig.defaults(K, 3, H, W).withSize(8, 6, 3);
-        GatedPixelCnn prior = new GatedPixelCnn(config);
+        return java.util.stream.Stream.of(
+                new GatedPixelCnn(PixelCnnConfig.defaults(K, 3, H, W).withSize(8, 6, 3)),
+                // attention in chunks of 7 queries: a chunk boundary falls inside rows
+                new PixelSnail(PixelSnailConfig.defaults(K, 3, H, W).withSize(8, 2, 1).withAttentionChunk(7)));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("priors")
+    void logitsNeverDependOnLaterPositionsAndSeeAllEarlierOnes(CodePrior prior) {
         Random r = new Random(1);
         try (NDManager m = NDManager.newBaseManager()) {
             prior.initialize(m);

@@ -1,0 +1,144 @@
+package org.vqvae.prior;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+
+/**
+ * An autoregressive, class-conditional prior over {@code height x width} maps of K-valued codes,
+ * optionally also conditioned on a coarser code map (VQ-VAE-2's bottom prior, given the top codes).
+ * The logits at a position depend only on the codes before it in raster order.
+ *
+ * <p>Its forward input is {@code NDList(codes [N, H, W], labels [N])}, plus {@code condition [N,
+ * Hc, Wc]} when {@link #conditionCodes()} is non-zero; the output is {@code NDList(logits [N, K,
+ * H, W])}.
+ */
+public interface CodePrior extends Block {
+
+    /** K, the number of code values. */
+    int numCodes();
+
+    /** Number of classes it is conditioned on. */
+    int numClasses();
+
+    /** Height of the code maps it models. */
+    int height();
+
+    /** Width of the code maps it models. */
+    int width();
+
+    /**
+     * Rows above a position its logits can depend on (a sampler may drop rows above that band).
+     *
+     * @return the vertical receptive field; {@link #height()} or more when it sees every row
+     */
+    int receptiveRows();
+
+    /**
+     * Returns the configuration JSON (tagged with its architecture) that rebuilds this prior.
+     *
+     * @return JSON text
+     */
+    String configJson();
+
+    /**
+     * Creates the parameters when not yet done.
+     *
+     * @param manager the manager owning them
+     * @return this prior
+     */
+    CodePrior initialize(NDManager manager);
+
+    /** K of the code map it is conditioned on; 0 when it is not. */
+    default int conditionCodes() {
+        return 0;
+    }
+
+    /** Height of the conditioning code map (0 when none). */
+    default int conditionHeight() {
+        return 0;
+    }
+
+    /** Width of the conditioning code map (0 when none). */
+    default int conditionWidth() {
+        return 0;
+    }
+
+    /**
+     * Returns the logits of a batch in inference mode.
+     *
+     * @param codes {@code [N, H, W]} codes
+     * @param labels {@code [N]} classes
+     * @param condition {@code [N, Hc, Wc]} conditioning codes, or null when unconditioned
+     * @return {@code [N, K, H, W]}
+     */
+    NDArray logits(NDArray codes, NDArray labels, NDArray condition);
+
+    /**
+     * Returns the logits of an unconditioned prior.
+     *
+     * @param codes {@code [N, H, W]}
+     * @param labels {@code [N]}
+     * @return {@code [N, K, H, W]}
+     */
+    default NDArray logits(NDArray codes, NDArray labels) {
+        return logits(codes, labels, null);
+    }
+
+    /**
+     * Evaluates the logits one row at a time for ancestral sampling.
+     *
+     * @param labels the class of each map
+     * @param condition {@code [N * Hc * Wc]} conditioning codes, or null
+     * @param fast compute only what a row needs (else the whole map every time)
+     * @param manager owner of anything cached across rows
+     * @return the evaluator
+     */
+    default RowLogits rowLogits(long[] labels, long[] condition, boolean fast, NDManager manager) {
+        int n = labels.length;
+        int h = height();
+        int w = width();
+        // without code conditioning the rows above the receptive field can be dropped exactly
+        boolean band = fast && conditionCodes() == 0;
+        return (codes, row, m) -> {
+            int top = band ? Math.max(0, row - receptiveRows()) : 0;
+            int bottom = band ? row + 1 : h;
+            int rows = bottom - top;
+            long[] part = new long[n * rows * w];
+            for (int s = 0; s < n; s++) {
+                System.arraycopy(codes, (s * h + top) * w, part, s * rows * w, rows * w);
+            }
+            NDArray cond = condition == null ? null
+                    : m.create(condition, new Shape(n, conditionHeight(), conditionWidth()));
+            NDArray out = logits(m.create(part, new Shape(n, rows, w)), m.create(labels), cond);
+            return out.get(new NDIndex(":, :, {}, :", row - top));
+        };
+    }
+
+    /** Row-by-row logits for a sampler; closing it frees what it cached. */
+    interface RowLogits extends AutoCloseable {
+
+        /**
+         * Returns the logits of one row.
+         *
+         * @param codes {@code [N * H * W]} codes sampled so far (later positions hold anything)
+         * @param row the row
+         * @param manager owner of the result and temporaries
+         * @return {@code [N, K, W]}; column j is exact once every position before (row, j) is set
+         */
+        NDArray logits(long[] codes, int row, NDManager manager);
+
+        /**
+         * Tells the evaluator a row is complete (a caching evaluator stores what later rows reuse).
+         *
+         * @param codes the codes with the row complete
+         * @param row the row
+         */
+        default void finishRow(long[] codes, int row) {}
+
+        @Override
+        default void close() {}
+    }
+}
