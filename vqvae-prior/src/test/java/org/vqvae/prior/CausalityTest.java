@@ -35,7 +35,12 @@ class CausalityTest {
         return java.util.stream.Stream.of(
                 new GatedPixelCnn(PixelCnnConfig.defaults(K, 3, H, W).withSize(8, 6, 3)),
                 // attention in chunks of 7 queries: a chunk boundary falls inside rows
-                new PixelSnail(PixelSnailConfig.defaults(K, 3, H, W).withSize(8, 2, 1).withAttentionChunk(7)));
+                new PixelSnail(PixelSnailConfig.defaults(K, 3, H, W).withSize(8, 2, 1).withAttentionChunk(7)),
+                // a bottom prior: conditioned on a 1x1 map of the level above (fixed here), no attention
+                new PixelSnail(PixelSnailConfig.defaults(K, 3, H, W).withSize(8, 3, 2).withAttention(0, 0, 0)
+                        .conditionedOn(4, 1, 1)),
+                // conditioned with attention
+                new PixelSnail(PixelSnailConfig.defaults(K, 3, H, W).withSize(8, 1, 1).conditionedOn(4, 1, 1)));
     }
 
     @org.junit.jupiter.params.ParameterizedTest
@@ -49,12 +54,13 @@ class CausalityTest {
                 base[i] = r.nextInt(K);
             }
             NDArray labels = m.create(new long[] {2});
-            float[] ref = prior.logits(m.create(base, new Shape(1, H, W)), labels).toFloatArray();
+            NDArray cond = prior.conditionCodes() > 0 ? m.create(new long[] {3}, new Shape(1, 1, 1)) : null;
+            float[] ref = prior.logits(m.create(base, new Shape(1, H, W)), labels, cond).toFloatArray();
             boolean[][] depends = new boolean[H * W][H * W];
             for (int q = 0; q < H * W; q++) {
                 long[] changed = base.clone();
                 changed[q] = (base[q] + 1 + r.nextInt(K - 1)) % K;
-                float[] out = prior.logits(m.create(changed, new Shape(1, H, W)), labels).toFloatArray();
+                float[] out = prior.logits(m.create(changed, new Shape(1, H, W)), labels, cond).toFloatArray();
                 for (int p = 0; p < H * W; p++) {
                     float[] a = logitsAt(ref, 0, p);
                     float[] b = logitsAt(out, 0, p);
@@ -76,7 +82,8 @@ class CausalityTest {
                 }
             }
             // and the class conditions the very first position, which sees no code at all
-            float[] other = prior.logits(m.create(base, new Shape(1, H, W)), m.create(new long[] {1})).toFloatArray();
+            float[] other = prior.logits(m.create(base, new Shape(1, H, W)), m.create(new long[] {1}), cond)
+                    .toFloatArray();
             float[] first0 = logitsAt(ref, 0, 0);
             float[] first1 = logitsAt(other, 0, 0);
             boolean differ = false;
@@ -84,6 +91,15 @@ class CausalityTest {
                 differ |= first0[k] != first1[k];
             }
             assertTrue(differ, "the class does not reach the first position");
+            if (cond != null) {
+                float[] otherCond = prior.logits(m.create(base, new Shape(1, H, W)), labels,
+                        m.create(new long[] {0}, new Shape(1, 1, 1))).toFloatArray();
+                boolean moved = false;
+                for (int p = 0; p < H * W; p++) {
+                    moved |= logitsAt(otherCond, 0, p)[0] != logitsAt(ref, 0, p)[0];
+                }
+                assertTrue(moved, "the conditioning codes do not reach the logits");
+            }
         }
     }
 }
