@@ -21,6 +21,7 @@ import org.vqvae.prior.CodeExtraction;
 import org.vqvae.prior.CodePrior;
 import org.vqvae.prior.CodeSet;
 import org.vqvae.prior.GatedPixelCnn;
+import org.vqvae.prior.HierarchicalSampler;
 import org.vqvae.prior.PixelCnnConfig;
 
 import java.nio.file.Path;
@@ -71,7 +72,8 @@ final class DemoCommand implements Callable<Integer> {
             CodePrior prior = TrainPriorCommand.run(new GatedPixelCnn(priorConfig), train, test, meta, priorSteps, 64, 1e-3f, seed,
                     Math.max(1, priorSteps / 2), out.resolve("prior"), device, System.out);
             Path samples = out.resolve("samples.png");
-            SampleCommand.write(model, prior, null, 80, 1f, 0, seed, true, samples, manager);
+            SampleCommand.write(model, new HierarchicalSampler(java.util.List.of(prior), new float[] {1f}, new int[] {0}, true),
+                    prior.numClasses(), null, 80, seed, samples, manager);
             System.out.println("wrote " + samples + ": one row of samples per digit 0-9");
         }
         return 0;

@@ -3,15 +3,18 @@ package org.vqvae.cli;
 import ai.djl.ndarray.NDManager;
 import ai.djl.util.JsonUtils;
 
+import ai.djl.ndarray.types.Shape;
+
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 
 import org.vqvae.core.data.DataSpec;
 import org.vqvae.core.io.AtomicFiles;
-import org.vqvae.core.model.VqVae;
-import org.vqvae.core.model.VqVaeConfig;
+import org.vqvae.core.model.CodeModel;
 import org.vqvae.core.train.Checkpoint;
 import org.vqvae.core.train.Evaluation;
 import org.vqvae.prior.CodeExtraction;
+import org.vqvae.prior.CodeSet;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,10 +26,11 @@ import java.util.concurrent.Callable;
 
 /** {@code vqvae extract-codes}: both splits' code maps and labels, for training a prior. */
 @Command(name = "extract-codes", mixinStandardHelpOptions = true,
-        description = "Encode the train and test splits: writes DIR/{train,test}_{codes,labels}.npy and DIR/meta.json.")
+        description = "Encode the train and test splits: writes DIR/{train,test}_{codes,labels}.npy (a VQ-VAE-2:"
+                + " DIR/{train,test}_LEVEL_codes.npy for each level, e.g. top and bottom) and DIR/meta.json.")
 final class ExtractCodesCommand implements Callable<Integer> {
 
-    @Option(names = "--model", paramLabel = "DIR", required = true, description = "VQ-VAE run or checkpoint directory.")
+    @Option(names = "--model", paramLabel = "DIR", required = true, description = "VQ-VAE or VQ-VAE-2 run directory.")
     Path modelDir;
 
     @Option(names = "--data", paramLabel = "SPEC", defaultValue = "embedded", description = "Images (default ${DEFAULT-VALUE}).")
@@ -41,28 +45,51 @@ final class ExtractCodesCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         engine.start();
         try (NDManager manager = NDManager.newBaseManager()) {
-            VqVae model = Checkpoint.load(modelDir, manager);
-            VqVaeConfig c = model.getConfig();
-            DataSpec spec = DataSpec.parse(data);
-            DataSpec.Splits splits = spec.load();
-            ModelRuns.images(data, "test", c); // checks the image size against the model
+            CodeModel model = Checkpoint.loadAny(modelDir, manager);
+            DataSpec.Splits splits = ModelRuns.splits(data, model, false);
             Files.createDirectories(out);
-            CodeExtraction.encode(model, splits.train(), manager).write(out, "train", manager);
-            CodeExtraction.encode(model, splits.test(), manager).write(out, "test", manager);
-            Evaluation ev = Evaluation.of(model, splits.test(), manager, ModelRuns.CHUNK);
+            CodeSet[] train = CodeExtraction.encodeLevels(model, splits.train(), manager);
+            CodeSet[] test = CodeExtraction.encodeLevels(model, splits.test(), manager);
+            int levels = model.levels();
             JsonObject meta = new JsonObject();
-            meta.addProperty("num_codes", c.numCodes());
             meta.addProperty("num_classes", Math.max(splits.train().numClasses(), splits.test().numClasses()));
-            meta.addProperty("height", c.codeHeight());
-            meta.addProperty("width", c.codeWidth());
-            meta.addProperty("image_dims", c.imageChannels() * c.imageHeight() * c.imageWidth());
-            meta.addProperty("test_mse", ev.mse());
+            Shape in = model.inputShape(1);
+            meta.addProperty("image_dims", in.get(1) * in.get(2) * in.get(3));
+            meta.addProperty("test_mse", Evaluation.of(model, splits.test(), manager, ModelRuns.CHUNK).mse());
             meta.addProperty("model", modelDir.toAbsolutePath().toString());
-            meta.addProperty("data", spec.toString());
+            meta.addProperty("data", data);
+            StringBuilder shapes = new StringBuilder();
+            if (levels == 1) {
+                train[0].write(out, "train", manager);
+                test[0].write(out, "test", manager);
+                describe(meta, model, 0);
+            } else {
+                JsonArray names = new JsonArray();
+                for (int l = 0; l < levels; l++) {
+                    String name = model.levelName(l);
+                    train[l].write(out, "train", name, manager);
+                    test[l].write(out, "test", name, manager);
+                    names.add(name);
+                    JsonObject level = new JsonObject();
+                    describe(level, model, l);
+                    meta.add("level_" + name, level);
+                    shapes.append(l == 0 ? " (" : ", ").append(name).append(' ').append(train[l].height()).append('x')
+                            .append(train[l].width());
+                }
+                shapes.append(')');
+                meta.add("levels", names);
+                describe(meta, model, 0);
+            }
             AtomicFiles.writeString(out.resolve("meta.json"), JsonUtils.GSON_PRETTY.toJson(meta) + "\n");
-            System.out.printf("wrote %s: %d train and %d test code maps of %dx%d (K=%d)%n", out,
-                    splits.train().count(), splits.test().count(), c.codeHeight(), c.codeWidth(), c.numCodes());
+            System.out.printf("wrote %s: %d train and %d test images' code maps%s%n", out, splits.train().count(),
+                    splits.test().count(), shapes);
         }
         return 0;
+    }
+
+    private static void describe(JsonObject o, CodeModel model, int level) {
+        o.addProperty("num_codes", model.numCodes(level));
+        o.addProperty("height", model.codeSize(level)[0]);
+        o.addProperty("width", model.codeSize(level)[1]);
     }
 }

@@ -54,13 +54,34 @@ final class ModelRuns {
             case "test" -> splits.test();
             default -> throw new IllegalArgumentException("--split must be train or test, got " + split);
         };
+        checkFits(spec, images, model);
+        return images;
+    }
+
+    /**
+     * Loads both splits, image folders resized to the model's input, and checks they fit it.
+     *
+     * @param dataSpec the data specification
+     * @param model the model
+     * @param strict stop on unreadable images
+     * @return both splits
+     * @throws IOException if the data is unreadable
+     */
+    static DataSpec.Splits splits(String dataSpec, CodeModel model, boolean strict) throws IOException {
+        DataSpec spec = DataSpec.parse(dataSpec).withImages((int) model.inputShape(1).get(2), strict);
+        DataSpec.Splits splits = spec.load();
+        checkFits(spec, splits.train(), model);
+        checkFits(spec, splits.test(), model);
+        return splits;
+    }
+
+    private static void checkFits(DataSpec spec, ImageSet images, CodeModel model) {
         ai.djl.ndarray.types.Shape want = model.inputShape(1);
         if (images.channels() != want.get(1) || images.height() != want.get(2) || images.width() != want.get(3)) {
             throw new IllegalArgumentException(spec + " holds " + images.channels() + "x" + images.height() + "x"
                     + images.width() + " images but the model was trained on " + want.get(1) + "x"
                     + want.get(2) + "x" + want.get(3));
         }
-        return images;
     }
 
     /**

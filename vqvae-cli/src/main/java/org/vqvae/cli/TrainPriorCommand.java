@@ -30,10 +30,15 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code vqvae train-prior}: a class-conditional Gated PixelCNN over extracted code maps. */
+/**
+ * {@code vqvae train-prior}: a class-conditional Gated PixelCNN or PixelSNAIL over extracted code
+ * maps; for a VQ-VAE-2 level below the top, also conditioned on the codes of the level above.
+ */
 @Command(name = "train-prior", mixinStandardHelpOptions = true,
         description = "Train a Gated PixelCNN or PixelSNAIL prior on code maps from extract-codes. Writes DIR/checkpoint/,"
-                + " DIR/metrics.jsonl and DIR/summary.json (test_bits_per_code, bits_per_dim).")
+                + " DIR/metrics.jsonl and DIR/summary.json (test_bits_per_code, bits_per_dim). For VQ-VAE-2 codes,"
+                + " --level top trains the class-conditional top prior and --level bottom a prior conditioned on the"
+                + " top codes too.")
 final class TrainPriorCommand implements Callable<Integer> {
 
     @Option(names = "--codes", paramLabel = "DIR", required = true, description = "Directory written by extract-codes.")
@@ -48,9 +53,19 @@ final class TrainPriorCommand implements Callable<Integer> {
     @Option(names = "--lr", paramLabel = "LR", defaultValue = "1e-3", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
     float learningRate;
 
-    @Option(names = "--arch", paramLabel = "pixelcnn|pixelsnail", defaultValue = "pixelcnn",
-            description = "Prior architecture (default ${DEFAULT-VALUE}).")
+    @Option(names = "--level", paramLabel = "NAME",
+            description = "VQ-VAE-2 level to model: top, bottom (middle for 3 levels); each level below the top is "
+                    + "conditioned on the one above.")
+    String level;
+
+    @Option(names = "--arch", paramLabel = "pixelcnn|pixelsnail",
+            description = "Prior architecture (default: pixelcnn for VQ-VAE codes, pixelsnail for VQ-VAE-2 levels).")
     String arch;
+
+    @Option(names = "--heads", paramLabel = "N",
+            description = "PixelSNAIL attention heads, 0 for none (default: 2 for the top level, 0 below it, as in "
+                    + "VQ-VAE-2).")
+    Integer heads;
 
     @Option(names = "--channels", paramLabel = "C", defaultValue = "64", description = "Stack width (default ${DEFAULT-VALUE}).")
     int channels;
@@ -84,20 +99,70 @@ final class TrainPriorCommand implements Callable<Integer> {
         Device device = engine.start();
         JsonObject meta = readMeta(codes);
         try (NDManager manager = NDManager.newBaseManager()) {
-            CodeSet train = CodeSet.read(codes, "train", manager);
-            CodeSet test = CodeSet.read(codes, "test", manager);
-            int k = meta.get("num_codes").getAsInt();
+            CodeSet[] train = new CodeSet[1];
+            CodeSet[] test = new CodeSet[1];
+            JsonObject levelMeta = readLevel(meta, train, test, manager);
+            int k = levelMeta.get("num_codes").getAsInt();
             int classes = meta.get("num_classes").getAsInt();
-            CodePrior prior = switch (arch) {
-                case "pixelcnn" -> new GatedPixelCnn(new PixelCnnConfig(k, classes, train.height(), train.width(),
-                        channels, layers, kernel, dropout));
-                case "pixelsnail" -> new PixelSnail(PixelSnailConfig.defaults(k, classes, train.height(), train.width())
-                        .withSize(channels, blocks, 2).withKernel(kernel, dropout));
-                default -> throw new IllegalArgumentException("--arch must be pixelcnn or pixelsnail, got " + arch);
+            boolean conditioned = train[0].condition() != null;
+            String a = arch != null ? arch : level != null ? "pixelsnail" : "pixelcnn";
+            CodePrior prior = switch (a) {
+                case "pixelcnn" -> {
+                    if (conditioned) {
+                        throw new IllegalArgumentException("the " + level + " level is conditioned on the level above:"
+                                + " use --arch pixelsnail");
+                    }
+                    yield new GatedPixelCnn(new PixelCnnConfig(k, classes, train[0].height(), train[0].width(),
+                            channels, layers, kernel, dropout));
+                }
+                case "pixelsnail" -> {
+                    int h = heads != null ? heads : conditioned ? 0 : 2;
+                    PixelSnailConfig c = PixelSnailConfig.defaults(k, classes, train[0].height(), train[0].width())
+                            .withSize(channels, blocks, 2).withKernel(kernel, dropout).withAttention(h, 16, 32);
+                    if (conditioned) {
+                        c = c.conditionedOn(meta.get("condition_num_codes").getAsInt(), train[0].conditionHeight(),
+                                train[0].conditionWidth());
+                    }
+                    yield new PixelSnail(c);
+                }
+                default -> throw new IllegalArgumentException("--arch must be pixelcnn or pixelsnail, got " + a);
             };
-            run(prior, train, test, meta, steps, batch, learningRate, seed, evalEvery, out, device, System.out);
+            run(prior, train[0], test[0], meta, steps, batch, learningRate, seed, evalEvery, out, device, System.out);
         }
         return 0;
+    }
+
+    /**
+     * Reads the level's train and test maps (conditioned on the level above, if any).
+     *
+     * @return the level's meta data (num_codes, height, width)
+     */
+    private JsonObject readLevel(JsonObject meta, CodeSet[] train, CodeSet[] test, NDManager manager)
+            throws IOException {
+        if (!meta.has("levels")) {
+            if (level != null) {
+                throw new IllegalArgumentException(codes + " holds the codes of a one-level VQ-VAE: drop --level");
+            }
+            train[0] = CodeSet.read(codes, "train", manager);
+            test[0] = CodeSet.read(codes, "test", manager);
+            return meta;
+        }
+        java.util.List<String> names = new java.util.ArrayList<>();
+        meta.getAsJsonArray("levels").forEach(e -> names.add(e.getAsString()));
+        int l = level == null ? -1 : names.indexOf(level);
+        if (l < 0) {
+            throw new IllegalArgumentException(codes + " holds VQ-VAE-2 levels " + String.join(", ", names)
+                    + ": pass --level with one of them");
+        }
+        train[0] = CodeSet.read(codes, "train", level, manager);
+        test[0] = CodeSet.read(codes, "test", level, manager);
+        if (l + 1 < names.size()) {
+            String above = names.get(l + 1);
+            train[0] = train[0].conditionedOn(CodeSet.read(codes, "train", above, manager));
+            test[0] = test[0].conditionedOn(CodeSet.read(codes, "test", above, manager));
+            meta.addProperty("condition_num_codes", meta.getAsJsonObject("level_" + above).get("num_codes").getAsInt());
+        }
+        return meta.getAsJsonObject("level_" + level);
     }
 
     static JsonObject readMeta(Path codes) throws IOException {
@@ -132,7 +197,12 @@ final class TrainPriorCommand implements Callable<Integer> {
         s.addProperty("ms_per_step", Math.round(r.msPerStep() * 100) / 100.0);
         s.addProperty("train_bits_per_code", r.trainBitsPerCode());
         s.addProperty("test_bits_per_code", r.testBitsPerCode());
-        if (meta.has("test_mse") && meta.has("image_dims")) {
+        if (meta.has("levels")) {
+            // one level of a VQ-VAE-2: its share of the image's code length; bits/dim of the whole model
+            // adds every level's share and the reconstruction term (README)
+            s.addProperty("bits_per_image", r.testBitsPerCode() * prior.height() * prior.width());
+            s.addProperty("conditioned_on_level_above", prior.conditionCodes() > 0);
+        } else if (meta.has("test_mse") && meta.has("image_dims")) {
             double bpd = CodeExtraction.bitsPerDim(r.testBitsPerCode(), prior.height() * prior.width(),
                     meta.get("image_dims").getAsInt(), meta.get("test_mse").getAsDouble());
             s.addProperty("bits_per_dim", bpd);

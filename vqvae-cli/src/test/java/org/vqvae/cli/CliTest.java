@@ -129,7 +129,7 @@ class CliTest {
         assertOneLineError(run("sample", "--model", model.toString(), "--prior", prior.toString(), "--class", "10",
                 "--out", work.resolve("s.png").toString()), 1, "class 10 is outside the prior's [0, 10)");
         assertOneLineError(run("sample", "--model", model.toString(), "--prior", model.toString(),
-                "--out", work.resolve("s.png").toString()), 1, "does not hold a PixelCNN prior");
+                "--out", work.resolve("s.png").toString()), 1, "does not hold a PixelCNN or PixelSNAIL prior");
         // a prior trained for another K
         Path other = work.resolve("other-prior");
         Files.createDirectories(other.resolve("checkpoint"));
@@ -195,6 +195,57 @@ class CliTest {
                 work.resolve("c.npy").toString()), 1, "write them to a .npz file");
         assertOneLineError(run("reconstruct", "--model", model.toString(), "--data", "mnist:" + data, "--levels", "top",
                 "--out", work.resolve("r4.png").toString()), 1, "--levels needs a VQ-VAE-2");
+        hierarchicalPipeline(run2, cifar);
+    }
+
+    /** extract-codes on a VQ-VAE-2, a PixelSNAIL prior per level, then top-down sampling to a PNG. */
+    private static void hierarchicalPipeline(Path run2, Path cifar) throws IOException {
+        Path codes = work.resolve("codes2");
+        Run x = run("extract-codes", "--model", run2.toString(), "--data", "cifar10:" + cifar, "--out", codes.toString(),
+                "--threads", "1");
+        assertEquals(0, x.code(), x.err());
+        for (String f : new String[] {"train_top_codes.npy", "train_bottom_codes.npy", "test_top_codes.npy",
+            "test_bottom_codes.npy", "train_labels.npy", "test_labels.npy", "meta.json"}) {
+            assertTrue(Files.isRegularFile(codes.resolve(f)), f);
+        }
+        assertOneLineError(run("train-prior", "--codes", codes.toString(), "--out", work.resolve("px").toString()), 1,
+                "pass --level with one of them");
+        Path top = work.resolve("prior-top");
+        Path bottom = work.resolve("prior-bottom");
+        Run t = run("train-prior", "--codes", codes.toString(), "--level", "top", "--steps", "3", "--batch", "8",
+                "--channels", "8", "--blocks", "1", "--out", top.toString(), "--threads", "1");
+        assertEquals(0, t.code(), t.err());
+        String topConfig = Files.readString(top.resolve("checkpoint/config.json"));
+        assertTrue(topConfig.contains("\"arch\": \"pixelsnail\"") && topConfig.contains("\"heads\": 2")
+                && topConfig.contains("\"conditionCodes\": 0"), topConfig);
+        t = run("train-prior", "--codes", codes.toString(), "--level", "bottom", "--steps", "3", "--batch", "8",
+                "--channels", "8", "--blocks", "1", "--out", bottom.toString(), "--threads", "1");
+        assertEquals(0, t.code(), t.err());
+        String bottomConfig = Files.readString(bottom.resolve("checkpoint/config.json"));
+        assertTrue(bottomConfig.contains("\"heads\": 0") && bottomConfig.contains("\"conditionCodes\": 16")
+                && bottomConfig.contains("\"conditionHeight\": 4"), bottomConfig);
+        String summary = Files.readString(bottom.resolve("summary.json"));
+        assertTrue(summary.contains("test_bits_per_code") && summary.contains("\"conditioned_on_level_above\": true"),
+                summary);
+        assertOneLineError(run("train-prior", "--codes", codes.toString(), "--level", "bottom", "--arch", "pixelcnn",
+                "--out", work.resolve("px").toString()), 1, "use --arch pixelsnail");
+        Path samples = work.resolve("samples2.png");
+        Run s = run("sample", "--model", run2.toString(), "--top-prior", top.toString(), "--bottom-prior",
+                bottom.toString(), "-n", "20", "--level-temperature", "top=0.9", "--level-top-k", "bottom=4", "--out",
+                samples.toString(), "--threads", "1");
+        assertEquals(0, s.code(), s.err());
+        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(samples.toFile());
+        assertTrue(png.getHeight() >= 10 * 32 && png.getWidth() < png.getHeight(),
+                "10 rows of 2 (one row per class): " + png.getWidth() + "x" + png.getHeight());
+        assertOneLineError(run("sample", "--model", run2.toString(), "--prior", top.toString(), "--out",
+                work.resolve("s2.png").toString()), 1, "instead of --prior");
+        assertOneLineError(run("sample", "--model", run2.toString(), "--top-prior", top.toString(), "--out",
+                work.resolve("s2.png").toString()), 1, "--bottom-prior is missing");
+        assertOneLineError(run("sample", "--model", run2.toString(), "--top-prior", bottom.toString(), "--bottom-prior",
+                top.toString(), "--out", work.resolve("s2.png").toString()), 1, "not conditioned on the level above");
+        assertOneLineError(run("sample", "--model", run2.toString(), "--top-prior", top.toString(), "--bottom-prior",
+                bottom.toString(), "--level-temperature", "middle=2", "--out", work.resolve("s2.png").toString()), 1,
+                "names level 'middle'");
     }
 
     @Test

@@ -1,9 +1,10 @@
 package org.vqvae.prior;
 
-import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 
 import org.vqvae.core.data.ImageSet;
+import org.vqvae.core.model.CodeModel;
 import org.vqvae.core.model.VqVae;
 
 /** Encodes labelled images into labelled code maps with a trained VQ-VAE. */
@@ -22,21 +23,45 @@ public final class CodeExtraction {
      * @return the code maps with the images' labels
      */
     public static CodeSet encode(VqVae model, ImageSet images, NDManager manager) {
-        int h = model.getConfig().codeHeight();
-        int w = model.getConfig().codeWidth();
-        long[] codes = new long[images.count() * h * w];
+        return encodeLevels(model, images, manager)[0];
+    }
+
+    /**
+     * Encodes every image to one labelled code set per level, bottom first.
+     *
+     * @param model the trained VQ-VAE or VQ-VAE-2
+     * @param images labelled images of the model's size
+     * @param manager a manager for temporaries
+     * @return the code maps of each level with the images' labels
+     */
+    public static CodeSet[] encodeLevels(CodeModel model, ImageSet images, NDManager manager) {
+        int levels = model.levels();
+        long[][] codes = new long[levels][];
+        int[] h = new int[levels];
+        int[] w = new int[levels];
         for (int from = 0; from < images.count(); from += CHUNK) {
             int to = Math.min(images.count(), from + CHUNK);
             try (NDManager m = manager.newSubManager()) {
-                NDArray c = model.encode(images.slice(from, to).toImages(m));
-                System.arraycopy(c.toLongArray(), 0, codes, from * h * w, (to - from) * h * w);
+                NDList c = model.encodeLevels(images.slice(from, to).toImages(m));
+                for (int l = 0; l < levels; l++) {
+                    if (codes[l] == null) {
+                        h[l] = (int) c.get(l).getShape().get(1);
+                        w[l] = (int) c.get(l).getShape().get(2);
+                        codes[l] = new long[images.count() * h[l] * w[l]];
+                    }
+                    System.arraycopy(c.get(l).toLongArray(), 0, codes[l], from * h[l] * w[l], (to - from) * h[l] * w[l]);
+                }
             }
         }
         long[] labels = new long[images.count()];
         for (int i = 0; i < labels.length; i++) {
             labels[i] = images.labels()[i];
         }
-        return new CodeSet(codes, labels, h, w);
+        CodeSet[] sets = new CodeSet[levels];
+        for (int l = 0; l < levels; l++) {
+            sets[l] = new CodeSet(codes[l] == null ? new long[0] : codes[l], labels, h[l], w[l]);
+        }
+        return sets;
     }
 
     /**

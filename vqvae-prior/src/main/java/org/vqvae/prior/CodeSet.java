@@ -154,6 +154,10 @@ public record CodeSet(long[] codes, long[] labels, int height, int width, long[]
         }
     }
 
+    private static String codesFile(String prefix, String level) {
+        return level == null ? prefix + "_codes.npy" : prefix + "_" + level + "_codes.npy";
+    }
+
     /** Largest label plus one. */
     public int numClasses() {
         return (int) Arrays.stream(labels).max().orElse(-1) + 1;
@@ -173,8 +177,22 @@ public record CodeSet(long[] codes, long[] labels, int height, int width, long[]
      * @throws IOException on failure
      */
     public void write(Path dir, String prefix, NDManager manager) throws IOException {
+        write(dir, prefix, null, manager);
+    }
+
+    /**
+     * Writes {@code PREFIX_LEVEL_codes.npy} (or {@code PREFIX_codes.npy} without a level) and
+     * {@code PREFIX_labels.npy} into a directory.
+     *
+     * @param dir the directory
+     * @param prefix {@code train} or {@code test}
+     * @param level a VQ-VAE-2 level name ({@code top}, {@code bottom}, ...), or null
+     * @param manager a manager for the temporary arrays
+     * @throws IOException on failure
+     */
+    public void write(Path dir, String prefix, String level, NDManager manager) throws IOException {
         try (NDManager m = manager.newSubManager()) {
-            Npy.write(dir.resolve(prefix + "_codes.npy"), m.create(codes, new Shape(count(), height, width)));
+            Npy.write(dir.resolve(codesFile(prefix, level)), m.create(codes, new Shape(count(), height, width)));
             Npy.write(dir.resolve(prefix + "_labels.npy"), m.create(labels));
         }
     }
@@ -189,8 +207,22 @@ public record CodeSet(long[] codes, long[] labels, int height, int width, long[]
      * @throws IOException if files are missing or malformed
      */
     public static CodeSet read(Path dir, String prefix, NDManager manager) throws IOException {
+        return read(dir, prefix, null, manager);
+    }
+
+    /**
+     * Reads a split (of one level) written by {@link #write(Path, String, String, NDManager)}.
+     *
+     * @param dir the directory
+     * @param prefix {@code train} or {@code test}
+     * @param level a VQ-VAE-2 level name, or null
+     * @param manager a manager for the temporary arrays
+     * @return the code set
+     * @throws IOException if files are missing or malformed
+     */
+    public static CodeSet read(Path dir, String prefix, String level, NDManager manager) throws IOException {
         try (NDManager m = manager.newSubManager()) {
-            Path codesFile = dir.resolve(prefix + "_codes.npy");
+            Path codesFile = dir.resolve(codesFile(prefix, level));
             Path labelsFile = dir.resolve(prefix + "_labels.npy");
             NDArray codes = Npy.read(m, codesFile).singletonOrThrow();
             NDArray labels = Npy.read(m, labelsFile).singletonOrThrow();

@@ -33,6 +33,14 @@ public interface CodeModel extends Block {
     int numCodes(int level);
 
     /**
+     * Returns the size of a level's code map for the configured image size.
+     *
+     * @param level 0 = bottom
+     * @return {@code {height, width}}
+     */
+    int[] codeSize(int level);
+
+    /**
      * Returns the name of a level: {@code bottom}, {@code top}, {@code middle}, or {@code levelN}.
      *
      * @param level 0 = bottom

@@ -90,6 +90,11 @@ public final class VqVae extends AbstractBlock implements CodeModel {
     }
 
     @Override
+    public int[] codeSize(int level) {
+        return new int[] {config.codeHeight(), config.codeWidth()};
+    }
+
+    @Override
     public String configJson() {
         return config.toJson();
     }

@@ -122,6 +122,11 @@ public final class VqVae2 extends AbstractBlock implements CodeModel {
     }
 
     @Override
+    public int[] codeSize(int level) {
+        return new int[] {config.imageHeight() / config.factor(level), config.imageWidth() / config.factor(level)};
+    }
+
+    @Override
     public String configJson() {
         return config.toJson();
     }
