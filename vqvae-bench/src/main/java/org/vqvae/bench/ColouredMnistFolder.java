@@ -1,18 +1,18 @@
 package org.vqvae.bench;
 
+import org.vqvae.core.data.ColouredDigits;
 import org.vqvae.core.data.DataSpec;
 import org.vqvae.core.data.ImageSet;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import javax.imageio.ImageIO;
 
 /**
- * Writes a colour image folder (ImageNet's layout: one sub-folder per class, PNG files) made from
- * the embedded MNIST sample: each digit tinted with a random colour on a random background,
- * padded to 32x32. Colour data for VQ-VAE-2 demonstrations on a machine without CIFAR-10.
+ * Writes a colour image folder (ImageNet's layout: one sub-folder per class, PNG files) of the
+ * {@link ColouredDigits} made from the embedded MNIST sample: a real {@code folder:DIR} for
+ * exercising the image-folder reader on a machine without ImageNet.
  *
  * <pre>
  * java -cp 'vqvae-bench/target/vqvae-bench.jar:vqvae-bench/target/lib/*' org.vqvae.bench.ColouredMnistFolder \
@@ -39,27 +39,17 @@ public final class ColouredMnistFolder {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        DataSpec.Splits splits = DataSpec.parse("embedded").load();
-        ImageSet all = splits.train();
-        Random r = new Random(0);
+        ImageSet all = ColouredDigits.of(DataSpec.parse("embedded").load().train(), 0);
         int n = Math.min(count, all.count());
+        int plane = ColouredDigits.SIZE * ColouredDigits.SIZE;
         for (int i = 0; i < n; i++) {
-            int[] fg = {80 + r.nextInt(176), 80 + r.nextInt(176), 80 + r.nextInt(176)};
-            int[] bg = {r.nextInt(100), r.nextInt(100), r.nextInt(100)};
-            BufferedImage img = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
-            for (int y = 0; y < 32; y++) {
-                for (int x = 0; x < 32; x++) {
-                    int v = 0;
-                    if (y >= 2 && y < 30 && x >= 2 && x < 30) {
-                        v = all.pixels()[i * 784 + (y - 2) * 28 + (x - 2)] & 0xFF;
-                    }
-                    int rgb = 0;
-                    for (int c = 0; c < 3; c++) {
-                        int value = (bg[c] * (255 - v) + fg[c] * v) / 255;
-                        rgb = (rgb << 8) | value;
-                    }
-                    img.setRGB(x, y, rgb);
+            BufferedImage img = new BufferedImage(ColouredDigits.SIZE, ColouredDigits.SIZE, BufferedImage.TYPE_INT_RGB);
+            for (int p = 0; p < plane; p++) {
+                int rgb = 0;
+                for (int c = 0; c < 3; c++) {
+                    rgb = (rgb << 8) | (all.pixels()[(i * 3 + c) * plane + p] & 0xFF);
                 }
+                img.setRGB(p % ColouredDigits.SIZE, p / ColouredDigits.SIZE, rgb);
             }
             Path dir = Files.createDirectories(out.resolve("digit" + all.labels()[i]));
             ImageIO.write(img, "png", dir.resolve(String.format("%05d.png", i)).toFile());

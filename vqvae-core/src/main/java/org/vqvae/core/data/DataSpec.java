@@ -30,7 +30,9 @@ public record DataSpec(Kind kind, Path directory, int imageSize, boolean strict)
         /** CIFAR-10 binary batches in a directory. */
         CIFAR10,
         /** An image folder, one sub-folder per class. */
-        FOLDER
+        FOLDER,
+        /** The embedded sample as 32x32 colour images (tinted digits on coloured backgrounds). */
+        COLOURED_DIGITS
     }
 
     /**
@@ -62,6 +64,9 @@ public record DataSpec(Kind kind, Path directory, int imageSize, boolean strict)
         if (text == null || text.isBlank() || text.equals("embedded") || text.equals("mnist-sample")) {
             return new DataSpec(Kind.EMBEDDED, null, 0, false);
         }
+        if (text.equals("coloured-digits") || text.equals("colored-digits")) {
+            return new DataSpec(Kind.COLOURED_DIGITS, null, 0, false);
+        }
         int colon = text.indexOf(':');
         String kind = (colon < 0 ? text : text.substring(0, colon)).toLowerCase(Locale.ROOT);
         String dir = colon < 0 ? "" : text.substring(colon + 1);
@@ -71,7 +76,8 @@ public record DataSpec(Kind kind, Path directory, int imageSize, boolean strict)
             case "cifar10", "cifar-10" -> Kind.CIFAR10;
             case "folder", "imagefolder" -> Kind.FOLDER;
             default -> throw new IllegalArgumentException(
-                    "unknown data '" + text + "': use embedded, mnist:DIR, fashion-mnist:DIR, cifar10:DIR or folder:DIR");
+                    "unknown data '" + text + "': use embedded, coloured-digits, mnist:DIR, fashion-mnist:DIR,"
+                            + " cifar10:DIR or folder:DIR");
         };
         if (dir.isBlank()) {
             throw new IllegalArgumentException("data '" + text + "' needs a directory, e.g. " + kind + ":/path/to/dir");
@@ -86,9 +92,12 @@ public record DataSpec(Kind kind, Path directory, int imageSize, boolean strict)
      * @throws IOException if a file is missing, unreadable or malformed
      */
     public Splits load() throws IOException {
-        if (kind == Kind.EMBEDDED) {
+        if (kind == Kind.EMBEDDED || kind == Kind.COLOURED_DIGITS) {
             ImageSet all = readPair(resource(EMBEDDED_IMAGES), "embedded " + EMBEDDED_IMAGES,
                     resource(EMBEDDED_LABELS), "embedded " + EMBEDDED_LABELS);
+            if (kind == Kind.COLOURED_DIGITS) {
+                all = ColouredDigits.of(all, 0);
+            }
             return new Splits(all.slice(0, EMBEDDED_TRAIN), all.slice(EMBEDDED_TRAIN, all.count()), 0);
         }
         if (kind == Kind.CIFAR10) {
@@ -154,7 +163,10 @@ public record DataSpec(Kind kind, Path directory, int imageSize, boolean strict)
 
     @Override
     public String toString() {
-        return kind == Kind.EMBEDDED ? "embedded" : kind.name().toLowerCase(Locale.ROOT).replace('_', '-') + ":" + directory;
+        if (kind == Kind.EMBEDDED || kind == Kind.COLOURED_DIGITS) {
+            return kind == Kind.EMBEDDED ? "embedded" : "coloured-digits";
+        }
+        return kind.name().toLowerCase(Locale.ROOT).replace('_', '-') + ":" + directory;
     }
 
     /**

@@ -1,0 +1,208 @@
+package org.vqvae.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.util.JsonUtils;
+
+import com.google.gson.JsonObject;
+
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+import org.vqvae.core.io.AtomicFiles;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs the JMH suite and its PyTorch-eager counterparts ({@code vqvae-bench/python/torch_bench.py})
+ * on the same machine, device and threads, and writes {@code REPORT.md} and {@code report.json}:
+ * each figure beside its counterpart, the ratio, and the machine, thread count and versions.
+ *
+ * <pre>
+ * java -cp 'vqvae-bench/target/vqvae-bench.jar:vqvae-bench/target/lib/*' org.vqvae.bench.BenchReport \
+ *     --mode short --threads 2 --out bench
+ * </pre>
+ *
+ * Options: {@code --mode short|long} (iteration lengths), {@code --threads T}, {@code --device
+ * cpu|gpu}, {@code --python EXE} (default /usr/bin/python3; the counterparts are skipped when it
+ * cannot import torch), {@code --only REGEX} (JMH include pattern), {@code --out DIR}.
+ */
+public final class BenchReport {
+
+    private static final List<Class<?>> SUITE = List.of(MatmulBenchmark.class, QuantizerBenchmark.class,
+            TrainStepBenchmark.class, CodecBenchmark.class, PriorStepBenchmark.class, SamplingBenchmark.class);
+
+    private BenchReport() {}
+
+    /**
+     * Runs the suite and writes the report.
+     *
+     * @param args see the class comment
+     * @throws Exception on failure
+     */
+    public static void main(String[] args) throws Exception {
+        String mode = "short";
+        int threads = Runtime.getRuntime().availableProcessors();
+        String device = "cpu";
+        String python = "/usr/bin/python3";
+        String script = "vqvae-bench/python/torch_bench.py";
+        String only = null;
+        Path out = Path.of("bench");
+        for (int i = 0; i < args.length; i += 2) {
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("option " + args[i] + " needs a value");
+            }
+            String v = args[i + 1];
+            switch (args[i]) {
+                case "--mode" -> mode = v;
+                case "--threads" -> threads = Integer.parseInt(v);
+                case "--device" -> device = v;
+                case "--python" -> python = v;
+                case "--script" -> script = v;
+                case "--only" -> only = v;
+                case "--out" -> out = Path.of(v);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        if (!mode.equals("short") && !mode.equals("long")) {
+            throw new IllegalArgumentException("--mode must be short or long, got " + mode);
+        }
+        BenchDevices.of(device);
+        long began = System.nanoTime();
+        Map<String, Figure> ours = runJmh(mode, threads, device, only);
+        JsonObject peerInfo = new JsonObject();
+        Map<String, Double> theirs = runPeer(python, script, mode, threads, device, peerInfo);
+        System.setProperty("ai.djl.offline", "true");
+        JsonObject report = new JsonObject();
+        report.addProperty("mode", mode);
+        report.addProperty("device", device);
+        report.addProperty("threads", threads);
+        report.add("machine", machine());
+        report.addProperty("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        report.addProperty("engine", "DJL " + Engine.getDjlVersion() + ", libtorch "
+                + Engine.getEngine("PyTorch").getVersion());
+        report.add("peer", peerInfo);
+        report.addProperty("minutes", Math.round((System.nanoTime() - began) / 6e10 * 10) / 10.0);
+        ReportTable table = new ReportTable(ours, theirs);
+        report.add("figures", table.json());
+        Files.createDirectories(out);
+        AtomicFiles.writeString(out.resolve("report.json"), JsonUtils.GSON_PRETTY.toJson(report) + "\n");
+        AtomicFiles.writeString(out.resolve("REPORT.md"), table.markdown(report));
+        System.out.println("wrote " + out.resolve("REPORT.md") + " and " + out.resolve("report.json"));
+    }
+
+    /** One measured figure: the benchmark's id, its mean time and error, and the work per operation. */
+    record Figure(String id, double ms, double error, Map<String, String> params) {}
+
+    private static Map<String, Figure> runJmh(String mode, int threads, String device, String only) throws Exception {
+        boolean shortMode = mode.equals("short");
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .forks(1)
+                .warmupIterations(shortMode ? 1 : 2)
+                .warmupTime(TimeValue.seconds(shortMode ? 2 : 5))
+                .measurementIterations(shortMode ? 2 : 5)
+                .measurementTime(TimeValue.seconds(shortMode ? 3 : 10))
+                .param("device", device)
+                .jvmArgsAppend("-Dai.djl.offline=true", "-Dai.djl.pytorch.num_interop_threads=1",
+                        "-Dai.djl.pytorch.num_threads=" + threads, "-Xmx8g")
+                .verbosity(VerboseMode.NORMAL);
+        if (only != null) {
+            options.include(only);
+        } else {
+            for (Class<?> c : SUITE) {
+                options.include(c.getSimpleName());
+            }
+        }
+        Collection<RunResult> results = new Runner(options.build()).run();
+        Map<String, Figure> figures = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            var params = r.getParams();
+            Map<String, String> p = new LinkedHashMap<>();
+            for (String key : params.getParamsKeys()) {
+                p.put(key, params.getParam(key));
+            }
+            String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+            String cls = params.getBenchmark().substring(0, params.getBenchmark().lastIndexOf('.'));
+            String id = FigureIds.of(cls.substring(cls.lastIndexOf('.') + 1), method, p);
+            var score = r.getPrimaryResult();
+            figures.put(id, new Figure(id, score.getScore(), score.getScoreError(), p));
+        }
+        return figures;
+    }
+
+    private static Map<String, Double> runPeer(String python, String script, String mode, int threads, String device,
+            JsonObject info) throws IOException, InterruptedException {
+        Map<String, Double> ms = new LinkedHashMap<>();
+        if (!Files.isExecutable(Path.of(python)) || !Files.isRegularFile(Path.of(script))) {
+            info.addProperty("status", "not run: " + python + " or " + script + " missing");
+            return ms;
+        }
+        List<String> cmd = new ArrayList<>(List.of(python, script, "--threads", "" + threads, "--device", device,
+                "--mode", mode));
+        System.out.println("running the PyTorch-eager counterparts: " + String.join(" ", cmd));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        StringBuilder other = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                if (!line.startsWith("{")) {
+                    other.append(line).append('\n');
+                    continue;
+                }
+                JsonObject o = JsonUtils.GSON.fromJson(line, JsonObject.class);
+                if (o.has("peer")) {
+                    o.entrySet().forEach(e -> info.add(e.getKey(), e.getValue()));
+                } else {
+                    ms.put(o.get("id").getAsString(), o.get("ms").getAsDouble());
+                    System.out.println("  pytorch " + line);
+                }
+            }
+        }
+        int code = p.waitFor();
+        info.addProperty("status", code == 0 ? "ok" : "failed (exit " + code + "): " + lastLine(other));
+        return ms;
+    }
+
+    private static String lastLine(CharSequence text) {
+        String[] lines = text.toString().strip().split("\n");
+        return lines[lines.length - 1];
+    }
+
+    private static JsonObject machine() {
+        JsonObject m = new JsonObject();
+        m.addProperty("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
+        m.addProperty("cores", Runtime.getRuntime().availableProcessors());
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    m.addProperty("cpu", line.substring(line.indexOf(':') + 1).trim());
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            m.addProperty("cpu", "unknown");
+        }
+        return m;
+    }
+
+    static String fmt(double v) {
+        if (Double.isNaN(v)) {
+            return "-";
+        }
+        double a = Math.abs(v);
+        return String.format(Locale.ROOT, a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f", v);
+    }
+}

@@ -1,0 +1,46 @@
+package org.vqvae.bench;
+
+import java.util.Map;
+
+/** Names each JMH result as its PyTorch counterpart in {@code torch_bench.py} names it. */
+final class FigureIds {
+
+    private FigureIds() {}
+
+    /**
+     * Returns the figure id of a benchmark result.
+     *
+     * @param benchmark the benchmark class's simple name
+     * @param method the benchmark method
+     * @param params its parameters
+     * @return e.g. {@code quantizer-N65536-K8192}, {@code train-vqvae-28}, {@code sample-pixelcnn-8-fast}
+     */
+    static String of(String benchmark, String method, Map<String, String> params) {
+        return switch (benchmark) {
+            case "MatmulBenchmark" -> "matmul-" + params.get("n");
+            case "QuantizerBenchmark" -> "quantizer-N" + params.get("vectors") + "-K" + params.get("codes");
+            case "TrainStepBenchmark" -> "train-" + name(params.get("model"));
+            case "CodecBenchmark" -> method + "-" + name(params.get("model"));
+            case "PriorStepBenchmark" -> "prior-step-" + name(params.get("prior"));
+            case "SamplingBenchmark" -> "sample-" + params.get("prior") + "-" + params.get("sampler");
+            default -> benchmark + "." + method;
+        };
+    }
+
+    /** {@code vqvae-28:128} to {@code vqvae-28}. */
+    static String name(String modelAndBatch) {
+        int colon = modelAndBatch.indexOf(':');
+        return colon < 0 ? modelAndBatch : modelAndBatch.substring(0, colon);
+    }
+
+    /**
+     * Returns the batch of a {@code model:batch} parameter.
+     *
+     * @param modelAndBatch e.g. {@code vqvae2-256:16}
+     * @return the batch, 1 without one
+     */
+    static int batch(String modelAndBatch) {
+        int colon = modelAndBatch.indexOf(':');
+        return colon < 0 ? 1 : Integer.parseInt(modelAndBatch.substring(colon + 1));
+    }
+}
