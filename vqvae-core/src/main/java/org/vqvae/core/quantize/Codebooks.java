@@ -1,6 +1,9 @@
 package org.vqvae.core.quantize;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -16,9 +19,11 @@ public final class Codebooks {
     /**
      * Returns, for every row of {@code flat}, the index of the nearest codebook row in squared L2.
      *
-     * <p>Uses {@code ||z - e||^2 = ||z||^2 - 2 z.e + ||e||^2} as one matrix product; {@code ||z||^2}
-     * is the same for every code of a row and is dropped, so no {@code M x K x D} tensor is ever
-     * formed. No gradient is recorded.
+     * <p>Uses {@code ||z - e||^2 = ||z||^2 - 2 z.e + ||e||^2}; {@code ||z||^2} is the same for every
+     * code of a row and is dropped. The rest is one matrix product of {@code [z | 1]} with {@code
+     * [-2e | ||e||^2]}, so no {@code M x K x D} tensor is formed and no extra pass over the {@code M
+     * x K} scores is made. On the CPU the rows go through in blocks whose scores fit in cache
+     * before the argmin reads them ({@link #blockRows}). No gradient is recorded.
      *
      * @param flat {@code [M, D]} vectors
      * @param codebook {@code [K, D]} codebook
@@ -29,11 +34,37 @@ public final class Codebooks {
         NDArray e = codebook.stopGradient();
         // results follow their first operand's manager: keep them out of the parameters' manager
         e.attach(flat.getManager());
-        NDArray codeNorms = e.square().sum(new int[] {1});
-        // -2 folded into the small K x D operand, so the M x K result is touched once before argmin
-        NDArray scores = z.matMul(e.mul(-2f).transpose()).addi(codeNorms);
-        return scores.argMin(1);
+        long m = z.getShape().get(0);
+        long k = e.getShape().get(0);
+        NDArray codes = e.mul(-2f).concat(e.square().sum(new int[] {1}, true), 1).transpose(); // [D + 1, K]
+        NDArray rows = z.concat(z.getManager().ones(new Shape(m, 1), z.getDataType(), z.getDevice()), 1);
+        long block = blockRows(k, z.getDevice().isGpu());
+        if (m <= block) {
+            return rows.matMul(codes).argMin(1);
+        }
+        NDList parts = new NDList();
+        for (long from = 0; from < m; from += block) {
+            parts.add(rows.get(new NDIndex("{}:{}", from, Math.min(m, from + block))).matMul(codes).argMin(1));
+        }
+        return NDArrays.concat(parts);
     }
+
+    /**
+     * Rows per block of the nearest-code search: on the CPU, a block's {@code rows x K} float
+     * scores take about {@value #CPU_BLOCK_BYTES} bytes (set by {@code -Dvqvae.quantizer.blockBytes});
+     * on a GPU, blocks only bound the memory ({@value #GPU_BLOCK_SCORES} scores).
+     *
+     * @param k codebook size
+     * @param gpu whether the search runs on a GPU
+     * @return rows per block
+     */
+    static long blockRows(long k, boolean gpu) {
+        long budget = gpu ? GPU_BLOCK_SCORES : Long.getLong("vqvae.quantizer.blockBytes", CPU_BLOCK_BYTES) / 4;
+        return Math.max(1, budget / k);
+    }
+
+    private static final long CPU_BLOCK_BYTES = 1L << 21;
+    private static final long GPU_BLOCK_SCORES = 1L << 28;
 
     /**
      * Looks codes up in the codebook; differentiable with respect to the codebook.
