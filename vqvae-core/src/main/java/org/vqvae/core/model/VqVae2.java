@@ -154,7 +154,22 @@ public final class VqVae2 extends AbstractBlock implements CodeModel {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = inputs.head();
+        Encoded e = encode(ps, inputs.head(), training, params);
+        NDList out = new NDList(decode(ps, e.quantized, training, params), e.loss);
+        for (NDArray c : e.codes) {
+            out.add(c);
+        }
+        for (NDArray p : e.perplexity) {
+            out.add(p);
+        }
+        return out;
+    }
+
+    /** What the encoders and quantizers produce, per level, bottom first. */
+    private record Encoded(NDArray[] quantized, NDArray[] codes, NDArray[] perplexity, NDArray loss) {}
+
+    /** Encoders bottom-up, then quantizers top-down, each level below conditioned on the one above. */
+    private Encoded encode(ParameterStore ps, NDArray x, boolean training, PairList<String, Object> params) {
         checkImages(x);
         int n = levels();
         NDArray[] enc = new NDArray[n];
@@ -181,14 +196,7 @@ public final class VqVae2 extends AbstractBlock implements CodeModel {
             loss = loss == null ? q.get(2) : loss.add(q.get(2));
             perplexity[l] = q.get(3);
         }
-        NDList out = new NDList(decode(ps, quantized, training, params), loss);
-        for (NDArray c : codes) {
-            out.add(c);
-        }
-        for (NDArray p : perplexity) {
-            out.add(p);
-        }
-        return out;
+        return new Encoded(quantized, codes, perplexity, loss);
     }
 
     private NDArray decode(ParameterStore ps, NDArray[] quantized, boolean training, PairList<String, Object> params) {
@@ -201,9 +209,8 @@ public final class VqVae2 extends AbstractBlock implements CodeModel {
 
     @Override
     public NDList encodeLevels(NDArray images) {
-        ParameterStore ps = new ParameterStore(images.getManager(), false);
-        NDList out = forward(ps, new NDList(images), false);
-        return out.subNDList(CODES, CODES + levels());
+        // no decoder: only the encoders and quantizers run
+        return new NDList(encode(new ParameterStore(images.getManager(), false), images, false, null).codes);
     }
 
     @Override

@@ -63,7 +63,7 @@ public final class Codebooks {
         return Math.max(1, budget / k);
     }
 
-    private static final long CPU_BLOCK_BYTES = 1L << 21;
+    private static final long CPU_BLOCK_BYTES = 1L << 23;
     private static final long GPU_BLOCK_SCORES = 1L << 28;
 
     /**
