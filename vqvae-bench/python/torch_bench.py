@@ -286,6 +286,15 @@ def figures(device, budget):
             yield f"sample-{name}-{kind}", sampling
 
 
+def blas():
+    """The BLAS that this PyTorch's matrix products run on (Debian's build links the system libblas.so.3)."""
+    info = torch.__config__.show()
+    if "BLAS_INFO=mkl" in info:
+        return "mkl"
+    system = "/usr/lib/x86_64-linux-gnu/libblas.so.3"
+    return os.path.basename(os.path.dirname(os.path.realpath(system))) if os.path.exists(system) else "unknown"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
@@ -297,7 +306,7 @@ def main():
     torch.set_num_threads(a.threads)
     device = torch.device("cuda" if a.device in ("gpu", "cuda") else "cpu")
     print(json.dumps({"peer": "pytorch-eager " + torch.__version__, "threads": a.threads, "device": str(device),
-                      "blas": "openblas" if "openblas" in torch.__config__.show().lower() else "other"}), flush=True)
+                      "blas": blas()}), flush=True)
     budget = 3.0 if a.mode == "short" else 15.0
     for fid, fn in figures(device, budget):
         if a.only and fid not in a.only:

@@ -99,6 +99,14 @@ public final class BenchReport {
         report.addProperty("engine", "DJL " + Engine.getDjlVersion() + ", libtorch "
                 + Engine.getEngine("PyTorch").getVersion());
         report.add("peer", peerInfo);
+        JsonObject env = new JsonObject();
+        for (String key : new String[] {"MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_",
+            "OMP_NUM_THREADS"}) {
+            if (System.getenv(key) != null) {
+                env.addProperty(key, System.getenv(key));
+            }
+        }
+        report.add("environment", env);
         report.addProperty("minutes", Math.round((System.nanoTime() - began) / 6e10 * 10) / 10.0);
         ReportTable table = new ReportTable(ours, theirs);
         report.add("figures", table.json());
@@ -127,8 +135,8 @@ public final class BenchReport {
                 .forks(1)
                 .warmupIterations(shortMode ? 1 : 2)
                 .warmupTime(TimeValue.seconds(shortMode ? 2 : 5))
-                .measurementIterations(shortMode ? 2 : 5)
-                .measurementTime(TimeValue.seconds(shortMode ? 3 : 10))
+                .measurementIterations(shortMode ? 3 : 5)
+                .measurementTime(TimeValue.seconds(shortMode ? 2 : 10))
                 .param("device", device)
                 .jvmArgsAppend("-Dai.djl.offline=true", "-Dai.djl.pytorch.num_interop_threads=1",
                         "-Dai.djl.pytorch.num_threads=" + threads, "-Xmx8g")

@@ -82,8 +82,20 @@ final class ReportTable {
             }
             rows.add(row);
         }
+        rows.sort(java.util.Comparator.comparingInt(ReportTable::group));
         ourMatmul = rate(rows, "matmul-1024", false);
         theirMatmul = rate(rows, "matmul-1024", true);
+    }
+
+    /** Rows in the order of the report: roofline, quantizer, autoencoders, priors, sampling. */
+    private static int group(Row r) {
+        String[] order = {"matmul-", "quantizer-", "train-", "encode-", "decode-", "prior-step-", "sample-"};
+        for (int i = 0; i < order.length; i++) {
+            if (r.id().startsWith(order[i])) {
+                return i;
+            }
+        }
+        return order.length;
     }
 
     private static double rate(List<Row> rows, String id, boolean peer) {
@@ -144,8 +156,9 @@ final class ReportTable {
                 .append(meta.get("java").getAsString()).append('\n');
         md.append("- PyTorch: ").append(peer.has("peer") ? peer.get("peer").getAsString() : "-")
                 .append(peer.has("blas") ? " (BLAS: " + peer.get("blas").getAsString() + ")" : "")
-                .append(", ").append(peer.get("status").getAsString()).append("\n\n");
-        md.append("Times are means per operation (JMH AverageTime on our side, ± its 99.9% error; the same "
+                .append(", ").append(peer.get("status").getAsString()).append('\n');
+        md.append("- environment of both sides: ").append(meta.get("environment").toString()).append("\n\n");
+        md.append("Times are means per operation (JMH AverageTime on our side, ± its 99.9% error when there are enough iterations; the same "
                 + "operations timed in a loop on the PyTorch side). Ratio = our time / PyTorch's: at or below 1.0 "
                 + "we are no slower. Share of matmul = the figure's FLOP rate / the same side's 1024x1024 matmul "
                 + "rate measured in this run.\n\n");
@@ -157,8 +170,10 @@ final class ReportTable {
             if (r.id().startsWith("matmul-")) {
                 share = BenchReport.fmt(ourMatmul / 1e9) + " / " + BenchReport.fmt(theirMatmul / 1e9) + " GFLOP/s";
             }
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s ± %s | %s | %s | %s %s | %s |%n", r.id(), r.what(),
-                    BenchReport.fmt(r.ours()), BenchReport.fmt(r.error()), BenchReport.fmt(r.theirs()),
+            String ours = BenchReport.fmt(r.ours())
+                    + (Double.isNaN(r.error()) ? "" : " ± " + BenchReport.fmt(r.error()));
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s %s | %s |%n", r.id(), r.what(),
+                    ours, BenchReport.fmt(r.theirs()),
                     Double.isNaN(r.theirs()) ? "-" : "**" + BenchReport.fmt(r.ratio()) + "**",
                     BenchReport.fmt(r.throughput(r.ours())), r.unit(), share));
         }

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The benchmark report: the JMH suite beside its PyTorch-eager counterparts, in one run, written to
+# bench/REPORT.md and bench/report.json. Usage: vqvae-bench/report.sh [--mode short|long] [--threads T]
+# [--device cpu|gpu] [--out DIR] [--only REGEX]. The PyTorch side needs Debian's python3-torch and
+# libopenblas0-pthread (skipped, and said so in the report, when python3 cannot import torch).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+if [ ! -f vqvae-bench/target/vqvae-bench.jar ] || [ -n "$(find vqvae-*/src pom.xml -newer vqvae-bench/target/vqvae-bench.jar -print -quit)" ]; then
+  ./mvnw -B -q -DskipTests install
+fi
+# the same allocator settings as the vqvae launcher, for both sides (the Python process inherits them)
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-4294967296}"
+export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-68719476736}"
+export MALLOC_TOP_PAD_="${MALLOC_TOP_PAD_:-1073741824}"
+exec java -Dai.djl.offline=true -cp 'vqvae-bench/target/vqvae-bench.jar:vqvae-bench/target/lib/*' \
+  org.vqvae.bench.BenchReport --out bench "$@"
