@@ -67,8 +67,11 @@ public final class VqvaeCommand implements Runnable {
      * @param args command-line arguments
      */
     public static void main(String[] args) {
-        // DJL must never download anything: natives come from the jars on the class path
-        System.setProperty("ai.djl.offline", "true");
+        // DJL downloads nothing by default: natives come from the jars on the class path. A user with
+        // internet and a GPU may pass -Dai.djl.offline=false (VQVAE_OFFLINE=false) with PYTORCH_FLAVOR=cu128
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
         System.exit(commandLine().execute(args));
     }
 }
