@@ -20,10 +20,10 @@ public final class Codebooks {
      * Returns, for every row of {@code flat}, the index of the nearest codebook row in squared L2.
      *
      * <p>Uses {@code ||z - e||^2 = ||z||^2 - 2 z.e + ||e||^2}; {@code ||z||^2} is the same for every
-     * code of a row and is dropped. The rest is one matrix product of {@code [z | 1]} with {@code
-     * [-2e | ||e||^2]}, so no {@code M x K x D} tensor is formed and no extra pass over the {@code M
-     * x K} scores is made. On the CPU the rows go through in blocks whose scores fit in cache
-     * before the argmin reads them ({@link #blockRows}). No gradient is recorded.
+     * code of a row and is dropped. The rest is one matrix product with {@code -2e} plus the code
+     * norms, so no {@code M x K x D} tensor is formed. On the CPU the rows go through in blocks
+     * whose scores are still in cache when the norms are added and the argmin reads them ({@link
+     * #blockRows}). No gradient is recorded.
      *
      * @param flat {@code [M, D]} vectors
      * @param codebook {@code [K, D]} codebook
@@ -36,15 +36,17 @@ public final class Codebooks {
         e.attach(flat.getManager());
         long m = z.getShape().get(0);
         long k = e.getShape().get(0);
-        NDArray codes = e.mul(-2f).concat(e.square().sum(new int[] {1}, true), 1).transpose(); // [D + 1, K]
-        NDArray rows = z.concat(z.getManager().ones(new Shape(m, 1), z.getDataType(), z.getDevice()), 1);
+        NDArray codes = e.mul(-2f).transpose(); // [D, K]; -2 folded into the small operand
+        NDArray norms = e.square().sum(new int[] {1}); // [K]
         long block = blockRows(k, z.getDevice().isGpu());
         if (m <= block) {
-            return rows.matMul(codes).argMin(1);
+            return z.matMul(codes).addi(norms).argMin(1);
         }
         NDList parts = new NDList();
         for (long from = 0; from < m; from += block) {
-            parts.add(rows.get(new NDIndex("{}:{}", from, Math.min(m, from + block))).matMul(codes).argMin(1));
+            NDArray rows = z.get(new NDIndex("{}:{}", from, Math.min(m, from + block)));
+            // the block's scores are still in cache when the norms are added and the argmin reads them
+            parts.add(rows.matMul(codes).addi(norms).argMin(1));
         }
         return NDArrays.concat(parts);
     }
@@ -63,7 +65,7 @@ public final class Codebooks {
         return Math.max(1, budget / k);
     }
 
-    private static final long CPU_BLOCK_BYTES = 1L << 23;
+    private static final long CPU_BLOCK_BYTES = 1L << 24;
     private static final long GPU_BLOCK_SCORES = 1L << 28;
 
     /**
