@@ -30,7 +30,7 @@ import java.util.Locale;
  * positions, the VQ-VAE-2 top level at 256x256) per batch size, with the attention's queries in
  * chunks of 256 (the default) and unchunked. Measured on Linux as the rise of the process's peak
  * resident set ({@code VmHWM}, reset through {@code /proc/self/clear_refs}) over the resident set
- * before the pass; the attention score tensor's own size is given beside it.
+ * before the pass, each in a fresh JVM; the attention score tensor's own size is given beside it.
  *
  * <pre>
  * java -cp 'vqvae-bench/target/vqvae-bench.jar:vqvae-bench/target/lib/*' org.vqvae.bench.AttentionMemory \
@@ -44,46 +44,85 @@ public final class AttentionMemory {
      *
      * @param batch maps per pass
      * @param chunk queries per attention chunk
-     * @param peakMiB rise of the peak resident set during the pass
+     * @param inferenceMiB rise of the peak resident set during a forward pass without gradients
+     * @param peakMiB rise of the peak resident set during a training pass (forward and backward)
      * @param scoresMiB one block's score tensor per chunk, {@code batch x heads x chunk x positions x 4 bytes}
      */
-    public record Row(int batch, int chunk, double peakMiB, double scoresMiB) {}
+    public record Row(int batch, int chunk, double inferenceMiB, double peakMiB, double scoresMiB) {}
 
     private AttentionMemory() {}
 
     /**
-     * Measures every batch size and chunk.
+     * Measures every batch size and chunk, each in a fresh JVM with glibc's default allocator
+     * settings (so freed memory leaves the resident set and the peak is the pass's own).
      *
      * @param batches batch sizes
      * @param chunks chunk sizes
+     * @param threads intra-op threads
      * @return one row each, or an empty list where the kernel does not report peak memory
+     * @throws IOException if a measuring process cannot start
+     * @throws InterruptedException if interrupted
      */
-    public static List<Row> measure(int[] batches, int[] chunks) {
+    public static List<Row> measure(int[] batches, int[] chunks, int threads) throws IOException, InterruptedException {
         List<Row> rows = new ArrayList<>();
         if (!Files.isWritable(Path.of("/proc/self/clear_refs"))) {
             return rows;
         }
-        int size = 32;
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (int chunk : chunks) {
             for (int batch : batches) {
-                Engine.getEngine("PyTorch").setRandomSeed(0);
-                PixelSnailConfig config = PixelSnailConfig.defaults(512, 10, size, size).withAttentionChunk(chunk);
-                try (NDManager m = NDManager.newBaseManager()) {
-                    PixelSnail prior = new PixelSnail(config).initialize(m);
-                    NDArray codes = m.randomInteger(0, 512, new Shape(batch, size, size), DataType.INT64);
-                    NDArray labels = m.zeros(new Shape(batch), DataType.INT64);
-                    pass(prior, codes, labels, m); // allocator warm-up
-                    System.gc();
-                    long before = status("VmRSS");
-                    resetPeak();
-                    pass(prior, codes, labels, m);
-                    long peak = status("VmHWM");
-                    double scores = (double) batch * config.heads() * Math.min(chunk, size * size) * size * size * 4;
-                    rows.add(new Row(batch, chunk, (peak - before) / 1024.0, scores / (1 << 20)));
+                ProcessBuilder pb = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                        "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=" + threads,
+                        "-Dai.djl.pytorch.num_interop_threads=1", AttentionMemory.class.getName(), "--one",
+                        Integer.toString(batch), Integer.toString(chunk));
+                pb.environment().keySet().removeIf(k -> k.startsWith("MALLOC_"));
+                Process p = pb.redirectErrorStream(true).start();
+                String last = null;
+                try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                        java.nio.charset.StandardCharsets.UTF_8))) {
+                    for (String line; (line = r.readLine()) != null; ) {
+                        last = line;
+                    }
                 }
+                if (p.waitFor() != 0 || last == null || !last.startsWith("peak ")) {
+                    throw new IOException("measuring batch " + batch + ", chunk " + chunk + " failed: " + last);
+                }
+                String[] peaks = last.substring(5).split(" ");
+                double scores = (double) batch * 2 * Math.min(chunk, SIZE * SIZE) * SIZE * SIZE * 4;
+                rows.add(new Row(batch, chunk, Double.parseDouble(peaks[0]), Double.parseDouble(peaks[1]),
+                        scores / (1 << 20)));
             }
         }
         return rows;
+    }
+
+    private static final int SIZE = 32;
+
+    /** One measurement in this process: a warm-up pass of batch 1, then an inference and a training pass. */
+    private static double[] measureHere(int batch, int chunk) {
+        Engine.getEngine("PyTorch").setRandomSeed(0);
+        PixelSnailConfig config = PixelSnailConfig.defaults(512, 10, SIZE, SIZE).withAttentionChunk(chunk);
+        try (NDManager m = NDManager.newBaseManager()) {
+            PixelSnail prior = new PixelSnail(config).initialize(m);
+            NDArray warm = m.randomInteger(0, 512, new Shape(1, SIZE, SIZE), DataType.INT64);
+            pass(prior, warm, m.zeros(new Shape(1), DataType.INT64), m); // kernels and thread pools start
+            NDArray codes = m.randomInteger(0, 512, new Shape(batch, SIZE, SIZE), DataType.INT64);
+            NDArray labels = m.zeros(new Shape(batch), DataType.INT64);
+            System.gc();
+            long before = status("VmRSS");
+            resetPeak();
+            try (NDManager step = m.newSubManager()) {
+                codes.tempAttach(step);
+                labels.tempAttach(step);
+                prior.logits(codes, labels).getFloat(0, 0, 0, 0);
+            }
+            double inference = (status("VmHWM") - before) / 1024.0;
+            System.gc();
+            before = status("VmRSS");
+            resetPeak();
+            pass(prior, codes, labels, m);
+            return new double[] {inference, (status("VmHWM") - before) / 1024.0};
+        }
     }
 
     private static void pass(PixelSnail prior, NDArray codes, NDArray labels, NDManager m) {
@@ -125,11 +164,12 @@ public final class AttentionMemory {
      * @return the table
      */
     public static String markdown(List<Row> rows) {
-        StringBuilder md = new StringBuilder("| batch | attention chunk | peak memory of a training pass | one score tensor |\n"
-                + "| ---: | ---: | ---: | ---: |\n");
+        StringBuilder md = new StringBuilder("| batch | attention chunk | peak, forward only | peak, training pass"
+                + " | one score tensor |\n| ---: | ---: | ---: | ---: | ---: |\n");
         for (Row r : rows) {
-            md.append(String.format(Locale.ROOT, "| %d | %s | %.0f MiB | %.1f MiB |%n", r.batch(),
-                    r.chunk() >= 1024 ? "none (1024)" : Integer.toString(r.chunk()), r.peakMiB(), r.scoresMiB()));
+            md.append(String.format(Locale.ROOT, "| %d | %s | %.0f MiB | %.0f MiB | %.1f MiB |%n", r.batch(),
+                    r.chunk() >= 1024 ? "none (1024)" : Integer.toString(r.chunk()), r.inferenceMiB(), r.peakMiB(),
+                    r.scoresMiB()));
         }
         return md.toString();
     }
@@ -146,7 +186,8 @@ public final class AttentionMemory {
             JsonObject o = new JsonObject();
             o.addProperty("batch", r.batch());
             o.addProperty("chunk", r.chunk());
-            o.addProperty("peak_mib", Math.round(r.peakMiB()));
+            o.addProperty("forward_peak_mib", Math.round(r.inferenceMiB()));
+            o.addProperty("training_peak_mib", Math.round(r.peakMiB()));
             o.addProperty("score_tensor_mib", Math.round(r.scoresMiB() * 10) / 10.0);
             a.add(o);
         }
@@ -158,18 +199,24 @@ public final class AttentionMemory {
      *
      * @param args {@code --out FILE --threads T}
      * @throws IOException on failure
+     * @throws InterruptedException if interrupted
      */
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, InterruptedException {
+        if (args.length == 3 && args[0].equals("--one")) {
+            double[] peaks = measureHere(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            System.out.println("peak " + peaks[0] + " " + peaks[1]);
+            return;
+        }
         Path out = Path.of("bench/attention-memory.json");
+        int threads = 2;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[i + 1]);
-                case "--threads" -> System.setProperty("ai.djl.pytorch.num_threads", args[i + 1]);
+                case "--threads" -> threads = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        System.setProperty("ai.djl.offline", "true");
-        List<Row> rows = measure(new int[] {1, 8, 32}, new int[] {256, 1024});
+        List<Row> rows = measure(new int[] {1, 8, 32}, new int[] {256, 1024}, threads);
         System.out.print(markdown(rows));
         AtomicFiles.writeString(out, JsonUtils.GSON_PRETTY.toJson(json(rows)) + "\n");
     }

@@ -24,7 +24,7 @@ final class ReportTable {
      * @param perOp units per operation
      * @param flops FLOPs per operation (0 when not counted)
      * @param ours our mean ms per operation
-     * @param error JMH's 99.9% error of it
+     * @param error standard deviation over the measurement iterations
      * @param theirs PyTorch's mean ms per operation (NaN without one)
      */
     record Row(String id, String what, String unit, double perOp, double flops, double ours, double error,
@@ -122,7 +122,7 @@ final class ReportTable {
             o.addProperty("id", r.id());
             o.addProperty("what", r.what());
             put(o, "ours_ms", r.ours());
-            put(o, "ours_error_ms", r.error());
+            put(o, "ours_sd_ms", r.error());
             put(o, "ours_per_s", r.throughput(r.ours()));
             o.addProperty("unit", r.unit());
             if (!Double.isNaN(r.theirs())) {
@@ -158,7 +158,7 @@ final class ReportTable {
                 .append(peer.has("blas") ? " (BLAS: " + peer.get("blas").getAsString() + ")" : "")
                 .append(", ").append(peer.get("status").getAsString()).append('\n');
         md.append("- environment of both sides: ").append(meta.get("environment").toString()).append("\n\n");
-        md.append("Times are means per operation (JMH AverageTime on our side, ± its 99.9% error when there are enough iterations; the same "
+        md.append("Times are means per operation (JMH AverageTime on our side, ± the standard deviation over its measurement iterations; the same "
                 + "operations timed in a loop on the PyTorch side). Ratio = our time / PyTorch's: at or below 1.0 "
                 + "we are no slower. Share of matmul = the figure's FLOP rate / the same side's 1024x1024 matmul "
                 + "rate measured in this run.\n\n");

@@ -82,11 +82,25 @@ public final class CausalAttention extends AbstractBlock {
         NDArray[] kv = keysValues(ps, features, embedded, pos, training);
         int p = h * w;
         NDList parts = new NDList();
+        NDManager outer = features.getManager();
         for (int from = 0; from < p; from += chunk) {
             int to = Math.min(p, from + chunk);
-            // queries [from, to) only ever see keys [0, to - 1)
-            parts.add(attend(q.get(new NDIndex(":, :, {}:{}, :", from, to)),
-                    kv[0].get(new NDIndex(":, :, :{}, :", to)), kv[1].get(new NDIndex(":, :, :{}, :", to)), from));
+            if (training) {
+                // queries [from, to) only ever see keys [0, to - 1); autograd keeps each chunk's weights
+                parts.add(attend(q.get(new NDIndex(":, :, {}:{}, :", from, to)),
+                        kv[0].get(new NDIndex(":, :, :{}, :", to)), kv[1].get(new NDIndex(":, :, :{}, :", to)), from));
+                continue;
+            }
+            // without gradients a chunk's scores and weights are freed before the next chunk starts
+            try (NDManager scratch = outer.newSubManager()) {
+                q.tempAttach(scratch);
+                kv[0].tempAttach(scratch);
+                kv[1].tempAttach(scratch);
+                NDArray read = attend(q.get(new NDIndex(":, :, {}:{}, :", from, to)),
+                        kv[0].get(new NDIndex(":, :, :{}, :", to)), kv[1].get(new NDIndex(":, :, :{}, :", to)), from);
+                read.attach(outer);
+                parts.add(read);
+            }
         }
         NDArray read = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 2);
         return new NDList(project(ps, read, h, w, training));
