@@ -177,10 +177,9 @@ final class ReportTable {
                     Double.isNaN(r.theirs()) ? "-" : "**" + BenchReport.fmt(r.ratio()) + "**",
                     BenchReport.fmt(r.throughput(r.ours())), r.unit(), share));
         }
-        md.append("\nMade by `java -cp 'vqvae-bench/target/vqvae-bench.jar:vqvae-bench/target/lib/*' "
-                + "org.vqvae.bench.BenchReport --mode ").append(meta.get("mode").getAsString())
+        md.append("\nMade by `vqvae-bench/report.sh --mode ").append(meta.get("mode").getAsString())
                 .append(" --threads ").append(meta.get("threads").getAsInt()).append(" --device ")
-                .append(meta.get("device").getAsString()).append(" --out DIR`.\n");
+                .append(meta.get("device").getAsString()).append("`.\n");
         return md.toString();
     }
 

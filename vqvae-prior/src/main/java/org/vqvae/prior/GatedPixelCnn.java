@@ -113,10 +113,7 @@ public final class GatedPixelCnn extends AbstractBlock implements CodePrior {
     public GatedPixelCnn initialize(NDManager manager) {
         if (!isInitialized()) {
             initialize(manager, DataType.FLOAT32, new Shape(1, config.height(), config.width()), new Shape(1));
-            for (GatedLayer l : layers) {
-                TorchDefaultInit.redrawConvolutionParameters(l, manager);
-            }
-            TorchDefaultInit.redrawConvolutionParameters(this, manager);
+            TorchDefaultInit.redrawConvolutionParametersRecursively(this, manager);
         }
         return this;
     }

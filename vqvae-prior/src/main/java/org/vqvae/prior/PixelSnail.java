@@ -164,16 +164,7 @@ public final class PixelSnail extends AbstractBlock implements CodePrior {
             } else {
                 initialize(manager, DataType.FLOAT32, codes, new Shape(1));
             }
-            TorchDefaultInit.redrawConvolutionParameters(first, manager);
-            for (List<GatedLayer> layers : convs) {
-                for (GatedLayer l : layers) {
-                    TorchDefaultInit.redrawConvolutionParameters(l, manager);
-                }
-            }
-            for (CausalAttention a : attentions) {
-                TorchDefaultInit.redrawConvolutionParameters(a, manager);
-            }
-            TorchDefaultInit.redrawConvolutionParameters(this, manager);
+            TorchDefaultInit.redrawConvolutionParametersRecursively(this, manager);
         }
         return this;
     }

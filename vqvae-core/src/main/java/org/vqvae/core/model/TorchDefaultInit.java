@@ -69,6 +69,19 @@ public final class TorchDefaultInit {
         }
     }
 
+    /**
+     * Applies {@link #redrawConvolutionParameters} to a block and every block below it.
+     *
+     * @param block an initialised block
+     * @param manager manager for temporaries
+     */
+    public static void redrawConvolutionParametersRecursively(Block block, NDManager manager) {
+        redrawConvolutionParameters(block, manager);
+        for (Block child : block.getChildren().values()) {
+            redrawConvolutionParametersRecursively(child, manager);
+        }
+    }
+
     private static void redraw(NDArray target, float bound, NDManager manager) {
         try (NDManager scratch = manager.newSubManager()) {
             NDArray values = scratch.randomUniform(-bound, bound, target.getShape(), target.getDataType(), target.getDevice());
