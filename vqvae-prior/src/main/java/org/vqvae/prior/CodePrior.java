@@ -1,10 +1,12 @@
 package org.vqvae.prior;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
 
 /**
  * An autoregressive, class-conditional prior over {@code height x width} maps of K-valued codes,
@@ -17,31 +19,50 @@ import ai.djl.nn.Block;
  */
 public interface CodePrior extends Block {
 
+    /**
+     * Returns the configuration that rebuilds this prior.
+     *
+     * @return the configuration
+     */
+    PriorConfig priorConfig();
+
     /** K, the number of code values. */
-    int numCodes();
+    default int numCodes() {
+        return priorConfig().numCodes();
+    }
 
     /** Number of classes it is conditioned on. */
-    int numClasses();
+    default int numClasses() {
+        return priorConfig().numClasses();
+    }
 
     /** Height of the code maps it models. */
-    int height();
+    default int height() {
+        return priorConfig().height();
+    }
 
     /** Width of the code maps it models. */
-    int width();
+    default int width() {
+        return priorConfig().width();
+    }
 
     /**
      * Rows above a position its logits can depend on (a sampler may drop rows above that band).
      *
      * @return the vertical receptive field; {@link #height()} or more when it sees every row
      */
-    int receptiveRows();
+    default int receptiveRows() {
+        return priorConfig().receptiveRows();
+    }
 
     /**
      * Returns the configuration JSON (tagged with its architecture) that rebuilds this prior.
      *
      * @return JSON text
      */
-    String configJson();
+    default String configJson() {
+        return priorConfig().toJson();
+    }
 
     /**
      * Creates the parameters when not yet done.
@@ -53,17 +74,17 @@ public interface CodePrior extends Block {
 
     /** K of the code map it is conditioned on; 0 when it is not. */
     default int conditionCodes() {
-        return 0;
+        return priorConfig().conditionCodes();
     }
 
     /** Height of the conditioning code map (0 when none). */
     default int conditionHeight() {
-        return 0;
+        return priorConfig().conditionHeight();
     }
 
     /** Width of the conditioning code map (0 when none). */
     default int conditionWidth() {
-        return 0;
+        return priorConfig().conditionWidth();
     }
 
     /**
@@ -74,7 +95,13 @@ public interface CodePrior extends Block {
      * @param condition {@code [N, Hc, Wc]} conditioning codes, or null when unconditioned
      * @return {@code [N, K, H, W]}
      */
-    NDArray logits(NDArray codes, NDArray labels, NDArray condition);
+    default NDArray logits(NDArray codes, NDArray labels, NDArray condition) {
+        NDList in = new NDList(codes, labels);
+        if (condition != null) {
+            in.add(condition);
+        }
+        return forward(new ParameterStore(codes.getManager(), false), in, false).singletonOrThrow();
+    }
 
     /**
      * Returns the logits of an unconditioned prior.

@@ -74,34 +74,15 @@ public final class GatedPixelCnn extends AbstractBlock implements CodePrior {
     }
 
     @Override
-    public int numCodes() {
-        return config.numCodes();
+    public PriorConfig priorConfig() {
+        return config;
     }
 
-    @Override
-    public int numClasses() {
-        return config.numClasses();
-    }
 
-    @Override
-    public int height() {
-        return config.height();
-    }
 
-    @Override
-    public int width() {
-        return config.width();
-    }
 
-    @Override
-    public int receptiveRows() {
-        return config.receptiveRows();
-    }
 
-    @Override
-    public String configJson() {
-        return config.toJson();
-    }
+
 
     /**
      * Creates the parameters (when not yet done).
@@ -124,6 +105,9 @@ public final class GatedPixelCnn extends AbstractBlock implements CodePrior {
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray codes = inputs.get(0);
         NDArray labels = inputs.get(1);
+        if (inputs.size() > 2) {
+            throw new IllegalArgumentException("a Gated PixelCNN prior is not conditioned on a code map");
+        }
         checkInputs(codes, labels);
         // [N, H, W] -> [N, H, W, C] -> [N, C, H, W]
         NDArray x = Codebooks.lookup(codes, ps.getValue(embedding, codes.getDevice(), training)).transpose(0, 3, 1, 2);
@@ -138,26 +122,6 @@ public final class GatedPixelCnn extends AbstractBlock implements CodePrior {
         NDArray logits = Conv2d.conv2d(h, ps.getValue(outWeight, h.getDevice(), training),
                 ps.getValue(outBias, h.getDevice(), training)).singletonOrThrow();
         return new NDList(logits);
-    }
-
-    /**
-     * Returns the logits of a batch in inference mode.
-     *
-     * @param codes {@code [N, h, W]} codes in {@code [0, K)} (h may be fewer rows than the map)
-     * @param labels {@code [N]} classes
-     * @return {@code [N, K, h, W]}
-     */
-    @Override
-    public NDArray logits(NDArray codes, NDArray labels, NDArray condition) {
-        if (condition != null) {
-            throw new IllegalArgumentException("a Gated PixelCNN prior is not conditioned on a code map");
-        }
-        return logits(codes, labels);
-    }
-
-    @Override
-    public NDArray logits(NDArray codes, NDArray labels) {
-        return forward(new ParameterStore(codes.getManager(), false), new NDList(codes, labels), false).singletonOrThrow();
     }
 
     /**

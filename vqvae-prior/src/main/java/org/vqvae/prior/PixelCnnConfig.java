@@ -17,7 +17,7 @@ import com.google.gson.JsonParseException;
  * @param dropout dropout on each layer's horizontal output during training
  */
 public record PixelCnnConfig(
-        int numCodes, int numClasses, int height, int width, int channels, int layers, int kernel, float dropout) {
+        int numCodes, int numClasses, int height, int width, int channels, int layers, int kernel, float dropout) implements PriorConfig {
 
     /**
      * Returns defaults that train well on 7x7 (MNIST) and 8x8 (CIFAR-10) code maps: 64 channels,

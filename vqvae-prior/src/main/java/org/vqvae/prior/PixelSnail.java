@@ -110,49 +110,18 @@ public final class PixelSnail extends AbstractBlock implements CodePrior {
     }
 
     @Override
-    public int numCodes() {
-        return config.numCodes();
+    public PriorConfig priorConfig() {
+        return config;
     }
 
-    @Override
-    public int numClasses() {
-        return config.numClasses();
-    }
 
-    @Override
-    public int height() {
-        return config.height();
-    }
 
-    @Override
-    public int width() {
-        return config.width();
-    }
 
-    @Override
-    public int receptiveRows() {
-        return config.receptiveRows();
-    }
 
-    @Override
-    public int conditionCodes() {
-        return config.conditionCodes();
-    }
 
-    @Override
-    public int conditionHeight() {
-        return config.conditionHeight();
-    }
 
-    @Override
-    public int conditionWidth() {
-        return config.conditionWidth();
-    }
 
-    @Override
-    public String configJson() {
-        return config.toJson();
-    }
+
 
     @Override
     public PixelSnail initialize(NDManager manager) {
@@ -266,15 +235,6 @@ public final class PixelSnail extends AbstractBlock implements CodePrior {
                         + config.conditionHeight() + ", " + config.conditionWidth() + "], got " + c);
             }
         }
-    }
-
-    @Override
-    public NDArray logits(NDArray codes, NDArray labels, NDArray condition) {
-        NDList in = new NDList(codes, labels);
-        if (condition != null) {
-            in.add(condition);
-        }
-        return forward(new ParameterStore(codes.getManager(), false), in, false).singletonOrThrow();
     }
 
     /**

@@ -35,7 +35,7 @@ import com.google.gson.JsonParseException;
 public record PixelSnailConfig(int numCodes, int numClasses, int height, int width, int channels, int blocks,
         int layersPerBlock, int heads, int keyChannels, int valueChannels, int kernel, float dropout,
         int attentionChunk, int conditionCodes, int conditionHeight, int conditionWidth, int conditionChannels,
-        int conditionLayers) {
+        int conditionLayers) implements PriorConfig {
 
     /**
      * Returns CPU-sized defaults: 64 channels, 2 blocks of 2 gated layers, 2 heads of 16/32
