@@ -104,4 +104,37 @@ class ColourDataTest {
                 () -> DataSpec.parse("folder:" + dir).withImages(16, true).load());
         assertTrue(e.getMessage().contains("unreadable image"), e.getMessage());
     }
+
+    @Test
+    void colouredDigitsTintTheEmbeddedSampleOnAPlainBackground() throws IOException {
+        DataSpec.Splits grey = DataSpec.parse("embedded").load();
+        DataSpec.Splits colour = DataSpec.parse("coloured-digits").load();
+        assertEquals("coloured-digits", DataSpec.parse("coloured-digits").toString());
+        ImageSet c = colour.train();
+        assertEquals(3, c.channels());
+        assertEquals(32, c.height());
+        assertEquals(grey.train().count(), c.count());
+        assertEquals(grey.test().count(), colour.test().count());
+        assertTrue(java.util.Arrays.equals(grey.train().labels(), c.labels()));
+        int plane = 32 * 32;
+        for (int i = 0; i < 50; i++) {
+            for (int ch = 0; ch < 3; ch++) {
+                // the 2-pixel border is pure background, the same colour at every border pixel
+                int corner = c.pixels()[(i * 3 + ch) * plane] & 0xFF;
+                assertEquals(corner, c.pixels()[(i * 3 + ch) * plane + 31 * 32 + 31] & 0xFF);
+                assertTrue(corner < 100, "background channel " + corner);
+            }
+            // where the grey digit is fully on, the pixel is the bright foreground colour
+            for (int p = 0; p < 784; p++) {
+                if ((grey.train().pixels()[i * 784 + p] & 0xFF) == 255) {
+                    int y = p / 28 + 2;
+                    int x = p % 28 + 2;
+                    for (int ch = 0; ch < 3; ch++) {
+                        assertTrue((c.pixels()[(i * 3 + ch) * plane + y * 32 + x] & 0xFF) >= 80);
+                    }
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> ColouredDigits.of(c, 0));
+    }
 }
