@@ -168,7 +168,8 @@ public final class AttentionMemory {
                 + " | one score tensor |\n| ---: | ---: | ---: | ---: | ---: |\n");
         for (Row r : rows) {
             md.append(String.format(Locale.ROOT, "| %d | %s | %.0f MiB | %.0f MiB | %.1f MiB |%n", r.batch(),
-                    r.chunk() >= 1024 ? "none (1024)" : Integer.toString(r.chunk()), r.inferenceMiB(), r.peakMiB(),
+                    r.chunk() >= 1024 ? "none (1024)" : Integer.toString(r.chunk()), Math.max(0, r.inferenceMiB()),
+                    Math.max(0, r.peakMiB()),
                     r.scoresMiB()));
         }
         return md.toString();
