@@ -47,12 +47,12 @@ public final class HierarchicalSampler {
             }
             CodePrior above = priors.get(l + 1);
             if (p.conditionCodes() == 0) {
-                throw new IllegalArgumentException("level " + l + "'s prior is not conditioned on the level above: "
-                        + "train it with train-prior --level on a VQ-VAE-2's codes");
+                throw new IllegalArgumentException("the " + name(l, levels) + " prior is not conditioned on the level "
+                        + "above: train it with train-prior --level " + name(l, levels) + " on a VQ-VAE-2's codes");
             }
             if (p.conditionCodes() != above.numCodes() || p.conditionHeight() != above.height()
                     || p.conditionWidth() != above.width()) {
-                throw new IllegalArgumentException("level " + l + "'s prior is conditioned on " + p.conditionHeight()
+                throw new IllegalArgumentException("the " + name(l, levels) + " prior is conditioned on " + p.conditionHeight()
                         + "x" + p.conditionWidth() + " maps of K=" + p.conditionCodes() + " but the prior above models "
                         + above.height() + "x" + above.width() + " maps of K=" + above.numCodes());
             }
@@ -62,6 +62,17 @@ public final class HierarchicalSampler {
         for (int l = 0; l < levels; l++) {
             samplers.add(new PriorSampler(priors.get(l), temperatures[l], topKs[l], fast));
         }
+    }
+
+    /** The level names the CLI uses: bottom, middle (of three), top, else levelN. */
+    private static String name(int level, int levels) {
+        if (level == levels - 1) {
+            return "top";
+        }
+        if (level == 0) {
+            return "bottom";
+        }
+        return levels == 3 ? "middle" : "level" + level;
     }
 
     /**
