@@ -6,36 +6,17 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import org.vqvae.core.model.CodeModel;
 
-import java.util.concurrent.TimeUnit;
-
 /** Encoding images to code maps and decoding code maps to images (inference), per batch. */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2, time = 2)
-@Measurement(iterations = 3, time = 3)
-@Fork(value = 1, jvmArgsAppend = {"-Dai.djl.offline=true", "-Dai.djl.pytorch.num_interop_threads=1"})
-public class CodecBenchmark {
+public class CodecBenchmark extends DeviceBenchmark {
 
     @Param({"vqvae-28:128", "vqvae2-256:16"})
     String model;
-
-    @Param({"cpu"})
-    String device;
 
     private NDManager manager;
     private CodeModel codec;

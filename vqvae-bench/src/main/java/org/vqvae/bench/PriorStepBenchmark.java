@@ -13,39 +13,20 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import org.vqvae.core.train.CheckpointableAdam;
 import org.vqvae.core.train.TrainingStep;
 import org.vqvae.prior.CodePrior;
 import org.vqvae.prior.GatedPixelCnn;
 
-import java.util.concurrent.TimeUnit;
-
 /** One training step (forward, cross-entropy, backward, Adam) of a prior on random code maps. */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2, time = 2)
-@Measurement(iterations = 3, time = 3)
-@Fork(value = 1, jvmArgsAppend = {"-Dai.djl.offline=true", "-Dai.djl.pytorch.num_interop_threads=1"})
-public class PriorStepBenchmark {
+public class PriorStepBenchmark extends DeviceBenchmark {
 
     @Param({"pixelcnn-8:128", "pixelsnail-32:16"})
     String prior;
-
-    @Param({"cpu"})
-    String device;
 
     private Model model;
     private Trainer trainer;

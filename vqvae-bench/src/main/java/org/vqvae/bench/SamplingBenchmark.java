@@ -4,22 +4,14 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.vqvae.prior.CodePrior;
 import org.vqvae.prior.PriorSampler;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * Sampling whole code maps (one per class of a batch of 16) from an untrained prior, with the
@@ -27,13 +19,9 @@ import java.util.concurrent.TimeUnit;
  * needs: the receptive band of a Gated PixelCNN; cached keys, values and block inputs for
  * PixelSNAIL).
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 1, time = 1)
 @Measurement(iterations = 2, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Dai.djl.offline=true", "-Dai.djl.pytorch.num_interop_threads=1"})
-public class SamplingBenchmark {
+public class SamplingBenchmark extends DeviceBenchmark {
 
     @Param({"pixelcnn-8", "pixelsnail-8", "pixelsnail-16"})
     String prior;
@@ -43,9 +31,6 @@ public class SamplingBenchmark {
 
     @Param({"16"})
     int samples;
-
-    @Param({"cpu"})
-    String device;
 
     private NDManager manager;
     private CodePrior model;

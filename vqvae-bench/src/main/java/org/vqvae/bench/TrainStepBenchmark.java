@@ -10,16 +10,10 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.vqvae.core.model.CodeModel;
@@ -27,25 +21,16 @@ import org.vqvae.core.train.CheckpointableAdam;
 import org.vqvae.core.train.TrainingStep;
 import org.vqvae.core.train.VqVaeLoss;
 
-import java.util.concurrent.TimeUnit;
-
 /**
  * One training step (forward, backward, Adam) on random images: the paper's VQ-VAE at 28x28 and
  * 32x32, batch 128, and the 2-level VQ-VAE-2 at 256x256, batch 16.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 3, time = 10)
-@Fork(value = 1, jvmArgsAppend = {"-Dai.djl.offline=true", "-Dai.djl.pytorch.num_interop_threads=1"})
-public class TrainStepBenchmark {
+public class TrainStepBenchmark extends DeviceBenchmark {
 
     @Param({"vqvae-28:128", "vqvae-32:128", "vqvae2-256:16"})
     String model;
-
-    @Param({"cpu"})
-    String device;
 
     private Model djlModel;
     private Trainer trainer;
