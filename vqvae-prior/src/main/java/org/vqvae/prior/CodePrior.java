@@ -132,14 +132,9 @@ public interface CodePrior extends Block {
         return (codes, row, m) -> {
             int top = band ? Math.max(0, row - receptiveRows()) : 0;
             int bottom = band ? row + 1 : h;
-            int rows = bottom - top;
-            long[] part = new long[n * rows * w];
-            for (int s = 0; s < n; s++) {
-                System.arraycopy(codes, (s * h + top) * w, part, s * rows * w, rows * w);
-            }
             NDArray cond = condition == null ? null
                     : m.create(condition, new Shape(n, conditionHeight(), conditionWidth()));
-            NDArray out = logits(m.create(part, new Shape(n, rows, w)), m.create(labels), cond);
+            NDArray out = logits(CodeRows.band(codes, n, h, w, top, bottom, m), m.create(labels), cond);
             return out.get(new NDIndex(":, :, {}, :", row - top));
         };
     }

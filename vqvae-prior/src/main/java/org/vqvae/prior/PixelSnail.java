@@ -240,8 +240,9 @@ public final class PixelSnail extends AbstractBlock implements CodePrior {
     /**
      * With {@code fast}, a caching evaluator: for row i it runs each block's convolutions only on
      * the band of rows they see (the rows above come from a cache of every block's input), and
-     * attends the row's queries to keys and values cached for all earlier rows, computing keys and
-     * values of each position once. Otherwise the whole map every time.
+     * attends the row's queries to keys and values cached for all earlier rows (a finished row's
+     * keys and values are computed once; only the current row's again at each position).
+     * Otherwise the whole map every time.
      */
     @Override
     public RowLogits rowLogits(long[] labels, long[] condition, boolean fast, NDManager manager) {
@@ -396,14 +397,7 @@ public final class PixelSnail extends AbstractBlock implements CodePrior {
         }
 
         private NDArray band(long[] codes, NDManager m, int from, int to) {
-            int h = config.height();
-            int w = config.width();
-            int rows = to - from;
-            long[] part = new long[n * rows * w];
-            for (int s = 0; s < n; s++) {
-                System.arraycopy(codes, (s * h + from) * w, part, s * rows * w, rows * w);
-            }
-            return m.create(part, new Shape(n, rows, w));
+            return CodeRows.band(codes, n, config.height(), config.width(), from, to, m);
         }
 
         private NDArray crop(int from, int to) {
