@@ -30,7 +30,6 @@ import org.vqvae.prior.PixelSnail;
 import org.vqvae.prior.PixelSnailConfig;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -90,7 +89,7 @@ final class DemoCommand implements Callable<Integer> {
             CodePrior prior = TrainPriorCommand.run(new GatedPixelCnn(priorConfig), train, test, meta, priorSteps, 64, 1e-3f, seed,
                     Math.max(1, priorSteps / 2), out.resolve("prior"), device, System.out);
             Path samples = out.resolve("samples.png");
-            SampleCommand.write(model, new HierarchicalSampler(java.util.List.of(prior), new float[] {1f}, new int[] {0}, true),
+            SampleCommand.write(model, new HierarchicalSampler(List.of(prior), new float[] {1f}, new int[] {0}, true),
                     prior.numClasses(), null, 80, seed, samples, manager);
             System.out.println("wrote " + samples + ": one row of samples per digit 0-9");
         }
@@ -112,22 +111,19 @@ final class DemoCommand implements Callable<Integer> {
             CodeSet[] train = CodeExtraction.encodeLevels(model, splits.train(), manager);
             CodeSet[] test = CodeExtraction.encodeLevels(model, splits.test(), manager);
             JsonObject meta = new JsonObject();
-            meta.add("levels", new com.google.gson.JsonArray());
-            List<CodePrior> priors = new ArrayList<>();
-            for (int l = 0; l < 2; l++) {
-                priors.add(null);
-            }
+            meta.add("levels", new com.google.gson.JsonArray()); // summaries as for VQ-VAE-2 levels: bits_per_image
             // the top prior first: class-conditional PixelSNAIL with attention over the 4x4 top map
             PixelSnailConfig top = PixelSnailConfig.defaults(model.numCodes(1), 10, train[1].height(), train[1].width());
-            priors.set(1, TrainPriorCommand.run(new PixelSnail(top), train[1], test[1], meta, priorSteps, 64, 1e-3f,
-                    seed, Math.max(1, priorSteps / 2), out.resolve("prior-top"), device, System.out));
+            CodePrior topPrior = TrainPriorCommand.run(new PixelSnail(top), train[1], test[1], meta, priorSteps, 64,
+                    1e-3f, seed, Math.max(1, priorSteps / 2), out.resolve("prior-top"), device, System.out);
             // the bottom prior: 8x8 codes given the top codes, no attention (as in the paper's bottom prior)
             PixelSnailConfig bottom = PixelSnailConfig.defaults(model.numCodes(0), 10, train[0].height(),
                     train[0].width()).withSize(64, 3, 2).withAttention(0, 0, 0)
                     .conditionedOn(model.numCodes(1), train[1].height(), train[1].width());
-            priors.set(0, TrainPriorCommand.run(new PixelSnail(bottom), train[0].conditionedOn(train[1]),
+            CodePrior bottomPrior = TrainPriorCommand.run(new PixelSnail(bottom), train[0].conditionedOn(train[1]),
                     test[0].conditionedOn(test[1]), meta, priorSteps, 64, 1e-3f, seed, Math.max(1, priorSteps / 2),
-                    out.resolve("prior-bottom"), device, System.out));
+                    out.resolve("prior-bottom"), device, System.out);
+            List<CodePrior> priors = List.of(bottomPrior, topPrior);
             Path samples = out.resolve("samples.png");
             SampleCommand.write(model, new HierarchicalSampler(priors, new float[] {1f, 1f}, new int[] {0, 0}, true), 10,
                     null, 80, seed, samples, manager);

@@ -58,11 +58,11 @@ final class ExtractCodesCommand implements Callable<Integer> {
             meta.addProperty("test_mse", Evaluation.of(model, splits.test(), manager, ModelRuns.CHUNK).mse());
             meta.addProperty("model", modelDir.toAbsolutePath().toString());
             meta.addProperty("data", data);
+            describe(meta, model, 0); // the bottom level, as a one-level model has it
             StringBuilder shapes = new StringBuilder();
             if (levels == 1) {
                 train[0].write(out, "train", manager);
                 test[0].write(out, "test", manager);
-                describe(meta, model, 0);
             } else {
                 JsonArray names = new JsonArray();
                 for (int l = 0; l < levels; l++) {
@@ -78,7 +78,6 @@ final class ExtractCodesCommand implements Callable<Integer> {
                 }
                 shapes.append(')');
                 meta.add("levels", names);
-                describe(meta, model, 0);
             }
             AtomicFiles.writeString(out.resolve("meta.json"), JsonUtils.GSON_PRETTY.toJson(meta) + "\n");
             System.out.printf("wrote %s: %d train and %d test images' code maps%s%n", out, splits.train().count(),

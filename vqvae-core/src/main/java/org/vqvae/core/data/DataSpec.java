@@ -163,7 +163,7 @@ public record DataSpec(Kind kind, Path directory, int imageSize, boolean strict)
 
     @Override
     public String toString() {
-        if (kind == Kind.EMBEDDED || kind == Kind.COLOURED_DIGITS) {
+        if (directory == null) {
             return kind == Kind.EMBEDDED ? "embedded" : "coloured-digits";
         }
         return kind.name().toLowerCase(Locale.ROOT).replace('_', '-') + ":" + directory;

@@ -39,34 +39,32 @@ public final class Codebooks {
         NDArray codes = e.mul(-2f).transpose(); // [D, K]; -2 folded into the small operand
         NDArray norms = e.square().sum(new int[] {1}); // [K]
         long block = blockRows(k, z.getDevice().isGpu());
-        if (m <= block) {
-            return z.matMul(codes).addi(norms).argMin(1);
-        }
         NDList parts = new NDList();
         for (long from = 0; from < m; from += block) {
             NDArray rows = z.get(new NDIndex("{}:{}", from, Math.min(m, from + block)));
             // the block's scores are still in cache when the norms are added and the argmin reads them
             parts.add(rows.matMul(codes).addi(norms).argMin(1));
         }
-        return NDArrays.concat(parts);
+        return parts.size() == 1 ? parts.head() : NDArrays.concat(parts);
     }
+
+    /** Bytes of scores per CPU block: 16 MB unless {@code -Dvqvae.quantizer.blockBytes} says otherwise. */
+    private static final long CPU_BLOCK_BYTES = Long.getLong("vqvae.quantizer.blockBytes", 1L << 24);
+    /** Scores per GPU block: blocks there only bound the memory. */
+    private static final long GPU_BLOCK_SCORES = 1L << 28;
 
     /**
      * Rows per block of the nearest-code search: on the CPU, a block's {@code rows x K} float
-     * scores take about {@value #CPU_BLOCK_BYTES} bytes (set by {@code -Dvqvae.quantizer.blockBytes});
-     * on a GPU, blocks only bound the memory ({@value #GPU_BLOCK_SCORES} scores).
+     * scores take about {@link #CPU_BLOCK_BYTES} bytes; on a GPU, blocks only bound the memory
+     * ({@link #GPU_BLOCK_SCORES} scores).
      *
      * @param k codebook size
      * @param gpu whether the search runs on a GPU
      * @return rows per block
      */
     static long blockRows(long k, boolean gpu) {
-        long budget = gpu ? GPU_BLOCK_SCORES : Long.getLong("vqvae.quantizer.blockBytes", CPU_BLOCK_BYTES) / 4;
-        return Math.max(1, budget / k);
+        return Math.max(1, (gpu ? GPU_BLOCK_SCORES : CPU_BLOCK_BYTES / 4) / k);
     }
-
-    private static final long CPU_BLOCK_BYTES = 1L << 24;
-    private static final long GPU_BLOCK_SCORES = 1L << 28;
 
     /**
      * Looks codes up in the codebook; differentiable with respect to the codebook.
