@@ -9,7 +9,8 @@ import ai.djl.training.dataset.ArrayDataset;
 import java.nio.ByteBuffer;
 
 /**
- * A labelled set of 8-bit images held on the host, {@code [N, C, H, W]} row-major.
+ * A labelled set of 8-bit images held on the host, {@code [N, C, H, W]} row-major: a small data
+ * set (IDX, CIFAR-10, the embedded sets) or one batch of a larger {@link ImageSource}.
  *
  * @param pixels unsigned 8-bit pixels
  * @param labels one class label per image
@@ -18,7 +19,8 @@ import java.nio.ByteBuffer;
  * @param height H
  * @param width W
  */
-public record ImageSet(byte[] pixels, int[] labels, int count, int channels, int height, int width) {
+public record ImageSet(byte[] pixels, int[] labels, int count, int channels, int height, int width)
+        implements ImageSource {
 
     /** Validates the sizes. */
     public ImageSet {
@@ -27,6 +29,22 @@ public record ImageSet(byte[] pixels, int[] labels, int count, int channels, int
                     + labels.length + ", " + pixels.length + " pixels for " + count + "x" + channels + "x"
                     + height + "x" + width);
         }
+    }
+
+    @Override
+    public int size() {
+        return count;
+    }
+
+    @Override
+    public int label(int index) {
+        return labels[index];
+    }
+
+    @Override
+    public void read(int index, byte[] dst, int offset) {
+        int per = channels * height * width;
+        System.arraycopy(pixels, index * per, dst, offset, per);
     }
 
     /**
@@ -102,11 +120,7 @@ public record ImageSet(byte[] pixels, int[] labels, int count, int channels, int
         return sq / ((double) heldOut.count * per);
     }
 
-    /**
-     * Returns the number of classes (largest label plus one).
-     *
-     * @return the class count
-     */
+    @Override
     public int numClasses() {
         int max = -1;
         for (int l : labels) {
