@@ -8,6 +8,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 
 import org.vqvae.core.data.DataSpec;
+import org.vqvae.core.data.ImageSet;
 import org.vqvae.core.io.AtomicFiles;
 import org.vqvae.core.model.VqVae;
 import org.vqvae.core.model.VqVaeConfig;
@@ -56,7 +57,7 @@ public final class CodebookHealthReport {
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         System.setProperty("DJL_DISABLE_PROGRESS_BAR", "true");
-        DataSpec.Splits data = DataSpec.parse("embedded").load();
+        DataSpec.Splits<ImageSet> data = DataSpec.parse("embedded").load();
         JsonArray rows = new JsonArray();
         Object[][] variants = {
             {false, 0, false}, {false, 20, false}, {false, 20, true}, {true, 0, false}, {true, 20, false}

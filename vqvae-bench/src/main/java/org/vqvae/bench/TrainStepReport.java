@@ -7,6 +7,7 @@ import ai.djl.util.JsonUtils;
 import com.google.gson.JsonObject;
 
 import org.vqvae.core.data.DataSpec;
+import org.vqvae.core.data.ImageSet;
 import org.vqvae.core.io.AtomicFiles;
 import org.vqvae.core.model.VqVae;
 import org.vqvae.core.model.VqVaeConfig;
@@ -73,7 +74,7 @@ public final class TrainStepReport {
         System.setProperty("DJL_DISABLE_PROGRESS_BAR", "true");
 
         double gflops = MatmulRate.gflops(1024, 10, Device.cpu());
-        DataSpec.Splits splits = DataSpec.parse("mnist:" + data).load();
+        DataSpec.Splits<ImageSet> splits = DataSpec.parse("mnist:" + data).load();
         VqVaeConfig config = VqVaeConfig.defaults(1, 28, 28);
         Engine.getEngine("PyTorch").setRandomSeed(0);
         Path runDir = Files.createTempDirectory("vqvae-bench-");

@@ -3,6 +3,7 @@ package org.vqvae.cli;
 import ai.djl.Device;
 
 import org.vqvae.core.data.DataSpec;
+import org.vqvae.core.data.ImageSet;
 import org.vqvae.core.model.VqVaeConfig;
 import org.vqvae.core.train.TrainingOptions;
 
@@ -69,7 +70,7 @@ final class DemoCommand implements Callable<Integer> {
             return hierarchical(device);
         }
         DataSpec spec = DataSpec.parse("embedded");
-        DataSpec.Splits splits = spec.load();
+        DataSpec.Splits<ImageSet> splits = spec.load();
         VqVaeConfig config = VqVaeConfig.defaults(1, 28, 28);
         TrainingOptions options = new TrainingOptions(steps, 128, 2e-4f, seed, Math.max(1, steps / 4), out, false);
         TrainingSummary s = TrainCommand.run(new org.vqvae.core.model.VqVae(config), options, splits, spec.toString(), device, System.out);
@@ -99,7 +100,7 @@ final class DemoCommand implements Callable<Integer> {
     /** VQ-VAE-2 on coloured digits, a prior per level, samples top-down. */
     private int hierarchical(Device device) throws Exception {
         DataSpec spec = DataSpec.parse("coloured-digits");
-        DataSpec.Splits splits = spec.load();
+        DataSpec.Splits<ImageSet> splits = spec.load();
         VqVae2Config config = VqVae2Config.defaults(3, 32, 32, 2).withCodebookHealth(20, false);
         TrainingOptions options = new TrainingOptions(steps, 64, 2e-4f, seed, Math.max(1, steps / 4), out, false);
         TrainingSummary s = TrainCommand.run(new VqVae2(config), options, splits, spec.toString(), device, System.out);

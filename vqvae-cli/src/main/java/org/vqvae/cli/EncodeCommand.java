@@ -5,7 +5,10 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 
+import org.vqvae.core.data.BatchLoader;
 import org.vqvae.core.data.ImageSet;
+import org.vqvae.core.data.ImageSource;
+import org.vqvae.core.train.Evaluation;
 import org.vqvae.core.io.Npy;
 import org.vqvae.core.model.CodeModel;
 import org.vqvae.core.train.Checkpoint;
@@ -17,6 +20,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import java.util.concurrent.Callable;
 
 /** {@code vqvae encode}: images to integer code maps in NumPy's .npy (one level) or .npz (one array per level). */
@@ -37,8 +41,7 @@ final class EncodeCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", defaultValue = "2147483647", description = "Encode at most N images.")
     int limit;
 
-    @Option(names = "--image-size", paramLabel = "S", defaultValue = "256", description = "Side for image folders.")
-    int imageSize;
+    @Mixin ImageOptions imageOptions;
 
     @Option(names = "--out", paramLabel = "FILE", required = true, description = "Output .npy or .npz file.")
     Path out;
@@ -55,19 +58,21 @@ final class EncodeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("this VQ-VAE-2 has " + model.levels()
                         + " code levels: write them to a .npz file");
             }
-            ImageSet images = ModelRuns.images(data, split, model, imageSize, false);
+            ImageSource all = ModelRuns.images(data, split, model, imageOptions);
+            ImageSource images = all.size() <= limit ? all : all.subset(IntStream.range(0, limit).toArray());
             List<NDList> perLevel = new ArrayList<>();
             for (int l = 0; l < model.levels(); l++) {
                 perLevel.add(new NDList());
             }
-            int n = Math.min(limit, images.count());
-            for (int from = 0; from < n; from += ModelRuns.CHUNK) {
-                int to = Math.min(n, from + ModelRuns.CHUNK);
-                try (NDManager step = manager.newSubManager()) {
-                    NDList codes = model.encodeLevels(images.slice(from, to).toImages(step));
-                    for (int l = 0; l < codes.size(); l++) {
-                        codes.get(l).attach(manager);
-                        perLevel.get(l).add(codes.get(l));
+            try (BatchLoader loader = BatchLoader.sequential(images, Evaluation.chunkFor(images), imageOptions.workers())) {
+                while (loader.hasNext()) {
+                    ImageSet batch = loader.next();
+                    try (NDManager step = manager.newSubManager()) {
+                        NDList codes = model.encodeLevels(batch.toImages(step));
+                        for (int l = 0; l < codes.size(); l++) {
+                            codes.get(l).attach(manager);
+                            perLevel.get(l).add(codes.get(l));
+                        }
                     }
                 }
             }

@@ -9,6 +9,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 
 import org.vqvae.core.data.DataSpec;
+import org.vqvae.core.data.ImageSource;
 import org.vqvae.core.io.AtomicFiles;
 import org.vqvae.core.model.CodeModel;
 import org.vqvae.core.train.Checkpoint;
@@ -39,6 +40,7 @@ final class ExtractCodesCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output directory.")
     Path out;
 
+    @Mixin ImageOptions imageOptions;
     @Mixin EngineOptions engine;
 
     @Override
@@ -46,7 +48,7 @@ final class ExtractCodesCommand implements Callable<Integer> {
         engine.start();
         try (NDManager manager = NDManager.newBaseManager()) {
             CodeModel model = Checkpoint.loadAny(modelDir, manager);
-            DataSpec.Splits splits = ModelRuns.splits(data, model, false);
+            DataSpec.Splits<ImageSource> splits = ModelRuns.splits(data, model, imageOptions);
             Files.createDirectories(out);
             CodeSet[] train = CodeExtraction.encodeLevels(model, splits.train(), manager);
             CodeSet[] test = CodeExtraction.encodeLevels(model, splits.test(), manager);
@@ -80,8 +82,8 @@ final class ExtractCodesCommand implements Callable<Integer> {
                 meta.add("levels", names);
             }
             AtomicFiles.writeString(out.resolve("meta.json"), JsonUtils.GSON_PRETTY.toJson(meta) + "\n");
-            System.out.printf("wrote %s: %d train and %d test images' code maps%s%n", out, splits.train().count(),
-                    splits.test().count(), shapes);
+            System.out.printf("wrote %s: %d train and %d test images' code maps%s%n", out, splits.train().size(),
+                    splits.test().size(), shapes);
         }
         return 0;
     }

@@ -1,6 +1,6 @@
 package org.vqvae.cli;
 
-import org.vqvae.core.data.ImageSet;
+import org.vqvae.core.data.ImageSource;
 import org.vqvae.core.model.VqVaeConfig;
 
 import picocli.CommandLine.Option;
@@ -69,7 +69,7 @@ final class ModelOptions {
      * @param images the training images
      * @return the validated configuration
      */
-    org.vqvae.core.model.VqVae2Config config2(ImageSet images) {
+    org.vqvae.core.model.VqVae2Config config2(ImageSource images) {
         var d = org.vqvae.core.model.VqVae2Config.defaults(images.channels(), images.height(), images.width(), levels);
         int n = levels;
         return new org.vqvae.core.model.VqVae2Config(d.imageChannels(), d.imageHeight(), d.imageWidth(),
@@ -91,7 +91,7 @@ final class ModelOptions {
      * @param images the training images
      * @return the validated configuration
      */
-    VqVaeConfig config(ImageSet images) {
+    VqVaeConfig config(ImageSource images) {
         VqVaeConfig d = VqVaeConfig.defaults(images.channels(), images.height(), images.width());
         return new VqVaeConfig(d.imageChannels(), d.imageHeight(), d.imageWidth(),
                 hidden != null ? hidden : d.hiddenChannels(),

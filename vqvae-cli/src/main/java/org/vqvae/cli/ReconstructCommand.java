@@ -2,7 +2,7 @@ package org.vqvae.cli;
 
 import ai.djl.ndarray.NDManager;
 
-import org.vqvae.core.data.ImageSet;
+import org.vqvae.core.data.ImageSource;
 import org.vqvae.core.model.CodeModel;
 import org.vqvae.core.model.VqVae2;
 import org.vqvae.core.train.Checkpoint;
@@ -36,8 +36,7 @@ final class ReconstructCommand implements Callable<Integer> {
             description = "VQ-VAE-2 levels to reconstruct from, e.g. top or top,bottom (default: all).")
     List<String> levels;
 
-    @Option(names = "--image-size", paramLabel = "S", defaultValue = "256", description = "Side for image folders.")
-    int imageSize;
+    @Mixin ImageOptions imageOptions;
 
     @Option(names = "--out", paramLabel = "FILE", required = true, description = "Output PNG.")
     Path out;
@@ -49,7 +48,7 @@ final class ReconstructCommand implements Callable<Integer> {
         engine.start();
         try (NDManager manager = NDManager.newBaseManager()) {
             CodeModel model = Checkpoint.loadAny(modelDir, manager);
-            ImageSet images = ModelRuns.images(data, split, model, imageSize, false);
+            ImageSource images = ModelRuns.images(data, split, model, imageOptions);
             if (levels == null || levels.isEmpty()) {
                 VqVaeTrainer.writeReconstructions(out, model, images, manager);
             } else {

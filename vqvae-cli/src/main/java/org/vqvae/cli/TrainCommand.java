@@ -3,7 +3,7 @@ package org.vqvae.cli;
 import ai.djl.Device;
 
 import org.vqvae.core.data.DataSpec;
-import org.vqvae.core.data.ImageSet;
+import org.vqvae.core.data.ImageSource;
 import org.vqvae.core.model.CodeModel;
 import org.vqvae.core.model.VqVae;
 import org.vqvae.core.model.VqVae2;
@@ -31,9 +31,20 @@ import java.util.concurrent.Callable;
 final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--data", paramLabel = "SPEC", defaultValue = "embedded",
-            description = "embedded (MNIST test set in the jar: 9,000 train / 1,000 held out), mnist:DIR or"
-                    + " fashion-mnist:DIR (IDX files, raw or .gz). Default: ${DEFAULT-VALUE}.")
+            description = "embedded (MNIST test set in the jar: 9,000 train / 1,000 held out), coloured-digits,"
+                    + " mnist:DIR or fashion-mnist:DIR (IDX files, raw or .gz), cifar10:DIR, folder:DIR (one"
+                    + " sub-folder per class, every tenth image held out) or shards:DIR (from 'vqvae prepare')."
+                    + " Default: ${DEFAULT-VALUE}.")
     String data;
+
+    @Option(names = "--val-data", paramLabel = "SPEC",
+            description = "Held-out images to evaluate on instead of the data's own split, e.g. ImageNet's validation"
+                    + " set as folder:DIR (class sub-folders named as in the training data).")
+    String valData;
+
+    @Option(names = "--eval-images", paramLabel = "N",
+            description = "Evaluate on at most N held-out images, evenly spaced through the set (default: all).")
+    Integer evalImages;
 
     @ArgGroup(exclusive = true)
     Length length;
@@ -65,27 +76,20 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from DIR/checkpoint if it exists.")
     boolean resume;
 
-    @Option(names = "--image-size", paramLabel = "S", defaultValue = "256",
-            description = "Side image folders are resized (short side) and centre-cropped to (default ${DEFAULT-VALUE}).")
-    int imageSize;
-
-    @Option(names = "--strict", description = "Stop on an unreadable image in a folder instead of skipping it.")
-    boolean strict;
-
+    @Mixin ImageOptions images;
     @Mixin ModelOptions model;
     @Mixin EngineOptions engine;
 
     @Override
     public Integer call() throws Exception {
         Device device = engine.start();
-        DataSpec spec = DataSpec.parse(data).withImages(imageSize, strict);
-        DataSpec.Splits splits = spec.load();
-        if (splits.skipped() > 0) {
-            System.out.println("skipped " + splits.skipped() + " unreadable images in " + spec + " (--strict stops instead)");
-        }
+        int size = images.imageSize != null ? images.imageSize : 256;
+        DataSpec spec = DataSpec.parse(data).withImages(size, images.strict);
+        DataSpec.Splits<ImageSource> splits = valData == null ? spec.open()
+                : spec.open(DataSpec.parse(valData).withImages(size, images.strict).withChannels(spec.channels()));
         long steps = length == null || (length.steps == null && length.epochs == null) ? 2000
                 : length.steps != null ? length.steps
-                : (long) Math.ceil(length.epochs * splits.train().count() / batch);
+                : (long) Math.ceil(length.epochs * splits.train().size() / batch);
         CodeModel built = model.hierarchical() ? new VqVae2(model.config2(splits.train())) : new VqVae(model.config(splits.train()));
         if (resume && Checkpoint.exists(out)) {
             String saved = Checkpoint.readConfigJson(out);
@@ -103,18 +107,20 @@ final class TrainCommand implements Callable<Integer> {
                         + built.inputShape(1) + ", this data has another size");
             }
         }
-        TrainingOptions options = new TrainingOptions(steps, batch, learningRate, seed, evalEvery, out, resume);
+        TrainingOptions options = new TrainingOptions(steps, batch, learningRate, seed, evalEvery, out, resume)
+                .withData(images.workers(), evalImages != null ? evalImages : TrainingOptions.ALL_IMAGES);
         TrainingSummary s = run(built, options, splits, spec.toString(), device, System.out);
         return s == null ? 1 : 0;
     }
 
-    static TrainingSummary run(CodeModel model, TrainingOptions options, DataSpec.Splits splits, String name,
+    static TrainingSummary run(CodeModel model, TrainingOptions options, DataSpec.Splits<? extends ImageSource> splits,
+            String name,
             Device device, PrintStream out) throws Exception {
         ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed((int) options.seed());
-        ImageSet t = splits.train();
+        ImageSource t = splits.train();
         out.printf(Locale.ROOT, "training %s on %s (%d train / %d held-out images, %dx%dx%d), %d steps of %d, %s%n",
                 model.levels() == 1 ? "VQ-VAE K=" + model.numCodes(0) : "VQ-VAE-2 with " + model.levels() + " levels",
-                name, t.count(), splits.test().count(), t.channels(), t.height(), t.width(), options.steps(),
+                name, t.size(), Math.min(options.evalImages(), splits.test().size()), t.channels(), t.height(), t.width(), options.steps(),
                 options.batchSize(), model.ema() ? "EMA codebooks" : "codebook loss");
         TrainingSummary s = new VqVaeTrainer(model, options, out).train(splits, name, device);
         out.printf(Locale.ROOT, "held-out: mse %.5f (mean-image baseline %.5f), psnr %.2f dB, perplexity %.1f,"

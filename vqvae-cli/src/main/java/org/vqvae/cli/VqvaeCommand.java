@@ -20,6 +20,7 @@ import java.io.PrintWriter;
             EncodeCommand.class,
             DecodeCommand.class,
             ReconstructCommand.class,
+            PrepareCommand.class,
             ExtractCodesCommand.class,
             TrainPriorCommand.class,
             SampleCommand.class,

@@ -3,7 +3,9 @@ package org.vqvae.prior;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 
-import org.vqvae.core.data.ImageSet;
+import java.io.IOException;
+
+import org.vqvae.core.data.ImageSource;
 import org.vqvae.core.model.CodeModel;
 import org.vqvae.core.model.VqVae;
 
@@ -21,8 +23,9 @@ public final class CodeExtraction {
      * @param images labelled images of the model's size
      * @param manager a manager for temporaries
      * @return the code maps with the images' labels
+     * @throws IOException if an image cannot be read
      */
-    public static CodeSet encode(VqVae model, ImageSet images, NDManager manager) {
+    public static CodeSet encode(VqVae model, ImageSource images, NDManager manager) throws IOException {
         return encodeLevels(model, images, manager)[0];
     }
 
@@ -34,28 +37,29 @@ public final class CodeExtraction {
      * @param manager a manager for temporaries
      * @return the code maps of each level with the images' labels
      */
-    public static CodeSet[] encodeLevels(CodeModel model, ImageSet images, NDManager manager) {
+    public static CodeSet[] encodeLevels(CodeModel model, ImageSource images, NDManager manager)
+            throws IOException {
         int levels = model.levels();
         long[][] codes = new long[levels][];
         int[] h = new int[levels];
         int[] w = new int[levels];
-        for (int from = 0; from < images.count(); from += CHUNK) {
-            int to = Math.min(images.count(), from + CHUNK);
+        for (int from = 0; from < images.size(); from += CHUNK) {
+            int to = Math.min(images.size(), from + CHUNK);
             try (NDManager m = manager.newSubManager()) {
-                NDList c = model.encodeLevels(images.slice(from, to).toImages(m));
+                NDList c = model.encodeLevels(images.gather(from, to).toImages(m));
                 for (int l = 0; l < levels; l++) {
                     if (codes[l] == null) {
                         h[l] = (int) c.get(l).getShape().get(1);
                         w[l] = (int) c.get(l).getShape().get(2);
-                        codes[l] = new long[images.count() * h[l] * w[l]];
+                        codes[l] = new long[images.size() * h[l] * w[l]];
                     }
                     System.arraycopy(c.get(l).toLongArray(), 0, codes[l], from * h[l] * w[l], (to - from) * h[l] * w[l]);
                 }
             }
         }
-        long[] labels = new long[images.count()];
+        long[] labels = new long[images.size()];
         for (int i = 0; i < labels.length; i++) {
-            labels[i] = images.labels()[i];
+            labels[i] = images.label(i);
         }
         CodeSet[] sets = new CodeSet[levels];
         for (int l = 0; l < levels; l++) {

@@ -27,7 +27,7 @@ public final class Cifar10Files {
      * @return train and test images
      * @throws IOException if files are missing, truncated or hold bad labels
      */
-    public static DataSpec.Splits read(Path dir) throws IOException {
+    public static DataSpec.Splits<ImageSet> read(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new NoSuchFileException(dir.toString(), null, "data directory does not exist");
         }
@@ -47,7 +47,7 @@ public final class Cifar10Files {
         if (!Files.isRegularFile(test)) {
             throw new NoSuchFileException(test.toString(), null, "missing test_batch.bin in " + dir);
         }
-        return new DataSpec.Splits(readFiles(train), readFiles(java.util.List.of(test)), 0);
+        return new DataSpec.Splits<>(readFiles(train), readFiles(java.util.List.of(test)), null);
     }
 
     private static ImageSet readFiles(java.util.List<Path> files) throws IOException {

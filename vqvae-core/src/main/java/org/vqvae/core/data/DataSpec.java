@@ -5,19 +5,23 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * Where images come from, as written on the command line: {@code embedded} (the MNIST test set
- * shipped inside this library), {@code mnist:DIR}, {@code fashion-mnist:DIR}, {@code cifar10:DIR}
- * or {@code folder:DIR} (one sub-folder per class).
+ * shipped inside this library), {@code mnist:DIR}, {@code fashion-mnist:DIR}, {@code cifar10:DIR},
+ * {@code folder:DIR} (one sub-folder per class) or {@code shards:DIR} (what {@code vqvae prepare}
+ * wrote). {@link #open} gives both splits as {@link ImageSource}s: the small sets are read into
+ * memory, image folders and shards are read an image at a time as batches need them.
  *
  * @param kind the dataset kind
  * @param directory the directory for directory-backed kinds, else null
  * @param imageSize the square size image folders are resized and cropped to
- * @param strict whether an unreadable image in a folder stops the load
+ * @param strict whether an unreadable image in a folder stops the run (otherwise it is skipped)
+ * @param channels the channels image folders are decoded to (3, or 1 for a greyscale model)
  */
-public record DataSpec(Kind kind, Path directory, int imageSize, boolean strict) {
+public record DataSpec(Kind kind, Path directory, int imageSize, boolean strict, int channels) {
 
     /** The dataset kinds. */
     public enum Kind {
@@ -31,6 +35,8 @@ public record DataSpec(Kind kind, Path directory, int imageSize, boolean strict)
         CIFAR10,
         /** An image folder, one sub-folder per class. */
         FOLDER,
+        /** Images prepared into shards by {@code vqvae prepare}. */
+        SHARDS,
         /** The embedded sample as 32x32 colour images (tinted digits on coloured backgrounds). */
         COLOURED_DIGITS
     }
@@ -44,7 +50,22 @@ public record DataSpec(Kind kind, Path directory, int imageSize, boolean strict)
      * @return the new specification
      */
     public DataSpec withImages(int size, boolean strictImages) {
-        return new DataSpec(kind, directory, size, strictImages);
+        return new DataSpec(kind, directory, size, strictImages, channels);
+    }
+
+    /**
+     * Returns a copy whose image folders are decoded to a number of channels.
+     *
+     * @param imageChannels 3 (RGB) or 1 (grey)
+     * @return the new specification
+     */
+    public DataSpec withChannels(int imageChannels) {
+        return new DataSpec(kind, directory, imageSize, strict, imageChannels);
+    }
+
+    /** Whether images are read from files as batches need them (folders, shards), not held in memory. */
+    public boolean streamed() {
+        return kind == Kind.FOLDER || kind == Kind.SHARDS;
     }
 
     /** Images of the embedded sample used for training; the rest are held out. */
@@ -62,10 +83,10 @@ public record DataSpec(Kind kind, Path directory, int imageSize, boolean strict)
      */
     public static DataSpec parse(String text) {
         if (text == null || text.isBlank() || text.equals("embedded") || text.equals("mnist-sample")) {
-            return new DataSpec(Kind.EMBEDDED, null, 0, false);
+            return new DataSpec(Kind.EMBEDDED, null, 0, false, 1);
         }
         if (text.equals("coloured-digits") || text.equals("colored-digits")) {
-            return new DataSpec(Kind.COLOURED_DIGITS, null, 0, false);
+            return new DataSpec(Kind.COLOURED_DIGITS, null, 0, false, 3);
         }
         int colon = text.indexOf(':');
         String kind = (colon < 0 ? text : text.substring(0, colon)).toLowerCase(Locale.ROOT);
@@ -75,43 +96,135 @@ public record DataSpec(Kind kind, Path directory, int imageSize, boolean strict)
             case "fashion-mnist", "fashion_mnist", "fashionmnist" -> Kind.FASHION_MNIST;
             case "cifar10", "cifar-10" -> Kind.CIFAR10;
             case "folder", "imagefolder" -> Kind.FOLDER;
+            case "shards" -> Kind.SHARDS;
             default -> throw new IllegalArgumentException(
                     "unknown data '" + text + "': use embedded, coloured-digits, mnist:DIR, fashion-mnist:DIR,"
-                            + " cifar10:DIR or folder:DIR");
+                            + " cifar10:DIR, folder:DIR or shards:DIR");
         };
         if (dir.isBlank()) {
             throw new IllegalArgumentException("data '" + text + "' needs a directory, e.g. " + kind + ":/path/to/dir");
         }
-        return new DataSpec(k, Path.of(dir), 256, false);
+        return new DataSpec(k, Path.of(dir), 256, false, k == Kind.MNIST || k == Kind.FASHION_MNIST ? 1 : 3);
     }
 
     /**
-     * Loads the training and held-out images.
+     * Opens the training and held-out images: image folders and shards hold out every tenth image
+     * (by their sorted order), the other sets have their own test split.
      *
      * @return both splits
      * @throws IOException if a file is missing, unreadable or malformed
      */
-    public Splits load() throws IOException {
+    public Splits<ImageSource> open() throws IOException {
+        if (kind == Kind.FOLDER || kind == Kind.SHARDS) {
+            Indexed all = openIndexed(null);
+            int n = all.source().size();
+            if (n < 2) {
+                throw new IOException(directory + " has too few images to hold out a test split (" + n + ")");
+            }
+            int[] train = new int[n - n / 10];
+            int[] test = new int[n / 10];
+            for (int i = 0, a = 0, b = 0; i < n; i++) {
+                if (i % 10 == 9) {
+                    test[b++] = i;
+                } else {
+                    train[a++] = i;
+                }
+            }
+            if (test.length == 0) {
+                test = new int[] {n - 1};
+                train = java.util.Arrays.copyOf(train, n - 1);
+            }
+            return new Splits<>(all.source().subset(train), all.source().subset(test), all.classes());
+        }
+        Splits<ImageSet> small = load();
+        return new Splits<>(small.train(), small.test(), null);
+    }
+
+    /**
+     * Opens the training images with a separate held-out set ({@code --val-data}): every image of
+     * a folder or shards trains (none is held out of it), the other sets' training split trains,
+     * and the held-out set is labelled by the training set's classes.
+     *
+     * @param heldOut where the held-out images come from
+     * @return both splits
+     * @throws IOException if a file is missing, unreadable or malformed, or a class unknown
+     */
+    public Splits<ImageSource> open(DataSpec heldOut) throws IOException {
+        Splits<ImageSource> splits;
+        if (streamed()) {
+            Indexed all = openIndexed(null);
+            splits = new Splits<>(all.source(), null, all.classes());
+        } else {
+            splits = open();
+        }
+        ImageSource test = heldOut.openHeldOut(splits.classes());
+        if (test.imageBytes() != splits.train().imageBytes()) {
+            throw new IllegalArgumentException("held-out data " + heldOut + " holds " + test.shapeText()
+                    + " images, the training data " + splits.train().shapeText());
+        }
+        return splits.withTest(test);
+    }
+
+    /**
+     * Opens the images held out for evaluation when this specification names a separate set
+     * ({@code --val-data}): every image of a folder or shards (labelled by the training set's
+     * classes), the test split of the other sets.
+     *
+     * @param classes the training set's class names, in label order, or null
+     * @return the held-out images
+     * @throws IOException if a file is missing, unreadable or malformed, or a class unknown
+     */
+    public ImageSource openHeldOut(List<String> classes) throws IOException {
+        if (kind == Kind.FOLDER || kind == Kind.SHARDS) {
+            return openIndexed(classes).source();
+        }
+        return load().test();
+    }
+
+    /** A whole folder or shard set with its class names. */
+    private record Indexed(ImageSource source, List<String> classes) {}
+
+    private Indexed openIndexed(List<String> classes) throws IOException {
+        if (kind == Kind.SHARDS) {
+            ShardSource shards = ShardSource.open(directory);
+            if (classes != null && !classes.equals(shards.classes())) {
+                throw new IOException(directory + " holds other classes than the training data");
+            }
+            return new Indexed(shards, shards.classes());
+        }
+        ImageFolderSource folder = ImageFolderSource.open(directory, imageSize, channels, classes);
+        ImageSource source = strict ? folder : new SkippingSource(folder, System.err);
+        return new Indexed(source, folder.classes());
+    }
+
+    /**
+     * Reads a small set's splits into memory (the IDX, CIFAR-10 and embedded sets); image folders
+     * and shards are opened with {@link #open} instead.
+     *
+     * @return both splits, in memory
+     * @throws IOException if a file is missing, unreadable or malformed
+     */
+    public Splits<ImageSet> load() throws IOException {
         if (kind == Kind.EMBEDDED || kind == Kind.COLOURED_DIGITS) {
             ImageSet all = readPair(resource(EMBEDDED_IMAGES), "embedded " + EMBEDDED_IMAGES,
                     resource(EMBEDDED_LABELS), "embedded " + EMBEDDED_LABELS);
             if (kind == Kind.COLOURED_DIGITS) {
                 all = ColouredDigits.of(all, 0);
             }
-            return new Splits(all.slice(0, EMBEDDED_TRAIN), all.slice(EMBEDDED_TRAIN, all.count()), 0);
+            return new Splits<>(all.slice(0, EMBEDDED_TRAIN), all.slice(EMBEDDED_TRAIN, all.count()), null);
         }
         if (kind == Kind.CIFAR10) {
             return Cifar10Files.read(directory);
         }
-        if (kind == Kind.FOLDER) {
-            return ImageFolderData.read(directory, imageSize, strict);
+        if (streamed()) {
+            throw new IllegalArgumentException(this + " is read as batches need it, never whole: use open()");
         }
         if (!Files.isDirectory(directory)) {
             throw new NoSuchFileException(directory.toString(), null, "data directory does not exist");
         }
         ImageSet train = readSplit("train");
         ImageSet test = readSplit("t10k");
-        return new Splits(train, test, 0);
+        return new Splits<>(train, test, null);
     }
 
     private ImageSet readSplit(String prefix) throws IOException {
@@ -166,6 +279,9 @@ public record DataSpec(Kind kind, Path directory, int imageSize, boolean strict)
         if (directory == null) {
             return kind == Kind.EMBEDDED ? "embedded" : "coloured-digits";
         }
+        if (kind == Kind.SHARDS) {
+            return "shards:" + directory;
+        }
         return kind.name().toLowerCase(Locale.ROOT).replace('_', '-') + ":" + directory;
     }
 
@@ -174,7 +290,19 @@ public record DataSpec(Kind kind, Path directory, int imageSize, boolean strict)
      *
      * @param train images to train on
      * @param test held-out images for evaluation
-     * @param skipped unreadable images left out (image folders)
+     * @param classes class names in label order where the data names them (folders, shards), else null
+     * @param <S> the kind of image source: {@link ImageSet} for a set read into memory
      */
-    public record Splits(ImageSet train, ImageSet test, int skipped) {}
+    public record Splits<S extends ImageSource>(S train, S test, List<String> classes) {
+
+        /**
+         * Returns these splits with other held-out images ({@code --val-data}).
+         *
+         * @param heldOut the images to evaluate on
+         * @return the new splits
+         */
+        public Splits<ImageSource> withTest(ImageSource heldOut) {
+            return new Splits<>(train, heldOut, classes);
+        }
+    }
 }

@@ -47,6 +47,11 @@ public record ImageSet(byte[] pixels, int[] labels, int count, int channels, int
         System.arraycopy(pixels, index * per, dst, offset, per);
     }
 
+    @Override
+    public ImageSet gather(int from, int to) {
+        return slice(from, to);
+    }
+
     /**
      * Returns images {@code [from, to)} as a new set.
      *
@@ -103,21 +108,11 @@ public record ImageSet(byte[] pixels, int[] labels, int count, int channels, int
      * @return the baseline MSE
      */
     public double meanImageMse(ImageSet heldOut) {
-        int per = channels * height * width;
-        double[] mean = new double[per];
-        for (int i = 0; i < count; i++) {
-            for (int j = 0; j < per; j++) {
-                mean[j] += (pixels[i * per + j] & 0xFF) / 255.0;
-            }
+        try {
+            return MeanImage.baselineMse(this, heldOut, Integer.MAX_VALUE, 0);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // in memory: cannot happen
         }
-        double sq = 0;
-        for (int i = 0; i < heldOut.count; i++) {
-            for (int j = 0; j < per; j++) {
-                double d = (heldOut.pixels[i * per + j] & 0xFF) / 255.0 - mean[j] / count;
-                sq += d * d;
-            }
-        }
-        return sq / ((double) heldOut.count * per);
     }
 
     @Override

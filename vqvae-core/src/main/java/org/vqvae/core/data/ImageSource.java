@@ -84,10 +84,27 @@ public interface ImageSource {
         byte[] px = new byte[Math.multiplyExact(indices.length, per)];
         int[] labels = new int[indices.length];
         for (int i = 0; i < indices.length; i++) {
+            // read before label: a source that replaces an unreadable image relabels it on read
             read(indices[i], px, i * per);
             labels[i] = label(indices[i]);
         }
         return new ImageSet(px, labels, indices.length, channels(), height(), width());
+    }
+
+    /**
+     * Reads images {@code [from, to)} into an in-memory set, which must be small.
+     *
+     * @param from the first image
+     * @param to the image after the last
+     * @return their pixels and labels
+     * @throws IOException if an image cannot be read
+     */
+    default ImageSet gather(int from, int to) throws IOException {
+        int[] idx = new int[to - from];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = from + i;
+        }
+        return gather(idx);
     }
 
     /**

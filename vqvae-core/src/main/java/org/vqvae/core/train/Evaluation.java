@@ -5,7 +5,11 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 
+import java.io.IOException;
+
+import org.vqvae.core.data.BatchLoader;
 import org.vqvae.core.data.ImageSet;
+import org.vqvae.core.data.ImageSource;
 import org.vqvae.core.model.CodeModel;
 import org.vqvae.core.quantize.Codebooks;
 
@@ -22,6 +26,34 @@ import org.vqvae.core.quantize.Codebooks;
 public record Evaluation(double mse, double psnr, double perplexity, double codebookUsage, double[] levelPerplexity,
         double[] levelUsage) {
 
+    /** Pixel values per forward pass that {@link #chunkFor} aims at (64 MB of float32 input). */
+    public static final long CHUNK_VALUES = 16L << 20;
+
+    /**
+     * Images per forward pass for evaluation and encoding: at most 500, fewer for large images so
+     * that one pass holds about {@link #CHUNK_VALUES} input values.
+     *
+     * @param images the images
+     * @return the chunk size
+     */
+    public static int chunkFor(ImageSource images) {
+        return (int) Math.max(1, Math.min(500, CHUNK_VALUES / images.imageBytes()));
+    }
+
+    /**
+     * Evaluates a model on images, in chunks, in inference mode, decoding on one thread per core.
+     *
+     * @param model the model
+     * @param images the held-out images
+     * @param manager a manager for temporary arrays (each chunk uses and closes a sub-manager)
+     * @param chunk images per forward pass
+     * @return the metrics
+     * @throws IOException if an image cannot be read
+     */
+    public static Evaluation of(CodeModel model, ImageSource images, NDManager manager, int chunk) throws IOException {
+        return of(model, images, manager, chunk, BatchLoader.defaultWorkers());
+    }
+
     /**
      * Evaluates a model on images, in chunks, in inference mode.
      *
@@ -29,30 +61,35 @@ public record Evaluation(double mse, double psnr, double perplexity, double code
      * @param images the held-out images
      * @param manager a manager for temporary arrays (each chunk uses and closes a sub-manager)
      * @param chunk images per forward pass
+     * @param workers threads decoding images
      * @return the metrics
+     * @throws IOException if an image cannot be read
      */
-    public static Evaluation of(CodeModel model, ImageSet images, NDManager manager, int chunk) {
+    public static Evaluation of(CodeModel model, ImageSource images, NDManager manager, int chunk, int workers)
+            throws IOException {
         double squared = 0;
         int levels = model.levels();
         long[][] counts = new long[levels][];
         for (int l = 0; l < levels; l++) {
             counts[l] = new long[model.numCodes(l)];
         }
-        for (int from = 0; from < images.count(); from += chunk) {
-            int to = Math.min(images.count(), from + chunk);
-            try (NDManager step = manager.newSubManager()) {
-                NDArray x = images.slice(from, to).toImages(step);
-                NDList out = model.forward(new ParameterStore(step, false), new NDList(x), false);
-                squared += out.get(CodeModel.RECONSTRUCTION).sub(x).square().sum().getFloat();
-                for (int l = 0; l < levels; l++) {
-                    long[] c = Codebooks.counts(out.get(CodeModel.CODES + l), counts[l].length);
-                    for (int k = 0; k < c.length; k++) {
-                        counts[l][k] += c[k];
+        try (BatchLoader loader = BatchLoader.sequential(images, chunk, workers)) {
+            while (loader.hasNext()) {
+                ImageSet batch = loader.next();
+                try (NDManager step = manager.newSubManager()) {
+                    NDArray x = batch.toImages(step);
+                    NDList out = model.forward(new ParameterStore(step, false), new NDList(x), false);
+                    squared += out.get(CodeModel.RECONSTRUCTION).sub(x).square().sum().getFloat();
+                    for (int l = 0; l < levels; l++) {
+                        long[] c = Codebooks.counts(out.get(CodeModel.CODES + l), counts[l].length);
+                        for (int k = 0; k < c.length; k++) {
+                            counts[l][k] += c[k];
+                        }
                     }
                 }
             }
         }
-        long values = (long) images.count() * images.channels() * images.height() * images.width();
+        long values = (long) images.size() * images.imageBytes();
         double mse = squared / values;
         double[] ppl = new double[levels];
         double[] usage = new double[levels];

@@ -8,14 +8,16 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
-import ai.djl.training.dataset.ArrayDataset;
-import ai.djl.training.dataset.Batch;
 import ai.djl.training.util.ProgressBar;
 
 import com.google.gson.JsonObject;
 
+import org.vqvae.core.data.BatchLoader;
+import org.vqvae.core.data.BatchPlan;
 import org.vqvae.core.data.DataSpec;
 import org.vqvae.core.data.ImageSet;
+import org.vqvae.core.data.ImageSource;
+import org.vqvae.core.data.MeanImage;
 import org.vqvae.core.io.AtomicFiles;
 import org.vqvae.core.io.ImageGrid;
 import org.vqvae.core.model.CodeModel;
@@ -27,7 +29,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 
 /**
  * Trains a {@link CodeModel} (VQ-VAE or VQ-VAE-2) with Adam on MSE + VQ loss, through DJL's {@link Trainer}: evaluates on
@@ -39,7 +40,6 @@ import java.util.Random;
 public final class VqVaeTrainer {
 
     private static final int WARMUP_STEPS = 5;
-    private static final int EVAL_CHUNK = 500;
 
     private final CodeModel model;
     private final TrainingOptions options;
@@ -67,9 +67,9 @@ public final class VqVaeTrainer {
      * @return the summary (also written to {@code summary.json})
      * @throws IOException if writing outputs fails or a checkpoint to resume is unreadable
      */
-    public TrainingSummary train(DataSpec.Splits data, String dataName, Device device) throws IOException {
-        ImageSet train = data.train();
-        ImageSet test = data.test();
+    public TrainingSummary train(DataSpec.Splits<? extends ImageSource> data, String dataName, Device device) throws IOException {
+        ImageSource train = data.train();
+        ImageSource test = data.test().evenlySpaced(options.evalImages());
         Path out = options.outDir();
         CheckpointableAdam adam = new CheckpointableAdam(options.learningRate());
         DefaultTrainingConfig config = new DefaultTrainingConfig(new VqVaeLoss())
@@ -90,33 +90,35 @@ public final class VqVaeTrainer {
             } else {
                 model.initialize(parameters);
             }
-            try (Trainer trainer = djl.newTrainer(config);
-                    NDManager dataManager = manager.newSubManager()) {
+            try (Trainer trainer = djl.newTrainer(config)) {
                 if (resumed) {
                     start = Checkpoint.restoreTraining(out, model, adam, parameters);
                     log.printf("resuming %s at step %d%n", out.resolve(Checkpoint.DIR), start);
                 }
-                ArrayDataset dataset = train.toDataset(dataManager, options.batchSize(), true);
                 MetricsLog metrics = new MetricsLog(out.resolve("metrics.jsonl"), resumed);
-                return loop(trainer, adam, dataset, train, test, metrics, start, dataName, manager);
+                // batch b is a function of b alone, so a resumed run sees the batches it would have seen
+                BatchPlan plan = BatchPlan.shuffled(train.size(), options.batchSize(), options.seed());
+                try (BatchLoader batches = new BatchLoader(train, plan, start, options.steps(), options.workers(),
+                        Math.max(2, options.workers()))) {
+                    return loop(trainer, adam, batches, train, test, metrics, start, dataName, manager);
+                }
             }
         }
     }
 
-    private TrainingSummary loop(Trainer trainer, CheckpointableAdam adam, ArrayDataset dataset, ImageSet train, ImageSet test,
-            MetricsLog metrics, long start, String dataName, NDManager manager) throws IOException {
+    private TrainingSummary loop(Trainer trainer, CheckpointableAdam adam, BatchLoader batches, ImageSource train,
+            ImageSource test, MetricsLog metrics, long start, String dataName, NDManager manager) throws IOException {
         long steps = options.steps();
-        BatchOrder order = new BatchOrder(train.count(), options.batchSize(), options.seed(), start);
+        int chunk = Evaluation.chunkFor(test);
         List<Double> stepMillis = new ArrayList<>();
         ProgressBar bar = new ProgressBar("Training", steps);
         long began = System.nanoTime();
         double loss = Double.NaN;
         for (long step = start; step < steps; step++) {
+            ImageSet images = batches.next();
             long t0 = System.nanoTime();
             try (NDManager stepManager = manager.newSubManager()) {
-                Batch batch = dataset.getByIndices(stepManager, order.next());
-                loss = TrainingStep.run(trainer, batch.getData());
-                batch.close();
+                loss = TrainingStep.run(trainer, new NDList(images.toImages(stepManager)));
             }
             if (step - start >= WARMUP_STEPS || steps - start <= WARMUP_STEPS) {
                 stepMillis.add((System.nanoTime() - t0) / 1e6);
@@ -127,12 +129,14 @@ public final class VqVaeTrainer {
             long done = step + 1;
             double elapsed = (System.nanoTime() - began) / 1e9;
             double eta = elapsed / (done - start) * (steps - done);
-            bar.update(done - 1, String.format(Locale.ROOT, "step %d/%d loss %.5f eta %s", done, steps, loss, duration(eta)));
+            double rate = (done - start) * (double) options.batchSize() / elapsed;
+            bar.update(done - 1, String.format(Locale.ROOT, "step %d/%d loss %.5f %.0f img/s eta %s", done, steps, loss,
+                    rate, duration(eta)));
             if (done % options.evalEvery() == 0 || done == steps) {
-                Evaluation ev = Evaluation.of(model, test, manager, EVAL_CHUNK);
+                Evaluation ev = Evaluation.of(model, test, manager, chunk, options.workers());
                 JsonObject rec = new JsonObject();
                 rec.addProperty("step", done);
-                rec.addProperty("epoch", TrainingSummary.round((double) done * options.batchSize() / train.count(), 3));
+                rec.addProperty("epoch", TrainingSummary.round((double) done * options.batchSize() / train.size(), 3));
                 rec.addProperty("train_loss", TrainingSummary.round(loss, 6));
                 rec.addProperty("test_mse", TrainingSummary.round(ev.mse(), 6));
                 rec.addProperty("test_psnr", TrainingSummary.round(ev.psnr(), 3));
@@ -145,6 +149,7 @@ public final class VqVaeTrainer {
                     }
                 }
                 rec.addProperty("elapsed_s", TrainingSummary.round(elapsed, 1));
+                rec.addProperty("images_per_s", TrainingSummary.round(rate, 1));
                 metrics.append(rec);
                 Checkpoint.save(options.outDir(), model, adam, done);
                 if (done != steps) {
@@ -154,10 +159,11 @@ public final class VqVaeTrainer {
             }
         }
         double trainSeconds = (System.nanoTime() - began) / 1e9;
-        Evaluation last = Evaluation.of(model, test, manager, EVAL_CHUNK);
+        Evaluation last = Evaluation.of(model, test, manager, chunk, options.workers());
         writeReconstructions(options.outDir().resolve("reconstructions.png"), model, test, manager);
+        double baseline = MeanImage.baselineMse(train, test, MeanImage.MAX_TRAIN_IMAGES, options.workers());
         TrainingSummary summary = new TrainingSummary(steps, options.batchSize(), median(stepMillis), last.mse(),
-                last.psnr(), last.perplexity(), last.codebookUsage(), train.meanImageMse(test), trainSeconds,
+                last.psnr(), last.perplexity(), last.codebookUsage(), baseline, trainSeconds,
                 engineThreads(), dataName, model.ema(), levelNames(model), last.levelPerplexity(), last.levelUsage());
         AtomicFiles.writeString(options.outDir().resolve("summary.json"), summary.toJson());
         return summary;
@@ -173,7 +179,7 @@ public final class VqVaeTrainer {
      * @param manager a manager for temporaries
      * @throws IOException on failure
      */
-    public static void writeReconstructions(Path path, CodeModel model, ImageSet images, NDManager manager)
+    public static void writeReconstructions(Path path, CodeModel model, ImageSource images, NDManager manager)
             throws IOException {
         writeReconstructions(path, model::reconstruct, images, manager);
     }
@@ -189,17 +195,13 @@ public final class VqVaeTrainer {
      * @throws IOException on failure
      */
     public static void writeReconstructions(Path path, java.util.function.UnaryOperator<NDArray> reconstruct,
-            ImageSet images, NDManager manager) throws IOException {
-        int n = Math.min(32, images.count());
+            ImageSource images, NDManager manager) throws IOException {
+        // evenly spaced images, so a class-sorted set (image folders) shows every class
+        ImageSource shown = images.evenlySpaced(32);
+        int n = shown.size();
         int cols = 8;
         try (NDManager m = manager.newSubManager()) {
-            // evenly spaced images, so a class-sorted set (image folders) shows every class
-            NDArray all = images.toImages(m);
-            long[] pick = new long[n];
-            for (int i = 0; i < n; i++) {
-                pick[i] = (long) i * images.count() / n;
-            }
-            NDArray x = all.get(new ai.djl.ndarray.index.NDIndex("{}", m.create(pick)));
+            NDArray x = shown.gather(0, n).toImages(m);
             NDArray r = reconstruct.apply(x);
             List<NDArray> rows = new ArrayList<>();
             for (int i = 0; i < n; i += cols) {
@@ -239,52 +241,5 @@ public final class VqVaeTrainer {
         long s = Math.round(seconds);
         return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60)
                 : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
-    }
-
-    /** Epoch-wise shuffled batch indices, reproducible from the seed and the starting step. */
-    static final class BatchOrder {
-        private final int count;
-        private final int batch;
-        private final Random random;
-        private int[] permutation;
-        private int position;
-
-        BatchOrder(int count, int batch, long seed, long startStep) {
-            this.count = count;
-            this.batch = batch;
-            this.random = new Random(seed);
-            reshuffle();
-            // replay the order up to the resumed step, so a resumed run sees the same batches
-            for (long s = 0; s < startStep; s++) {
-                next();
-            }
-        }
-
-        long[] next() {
-            long[] idx = new long[batch];
-            for (int i = 0; i < batch; i++) {
-                if (position == count) {
-                    reshuffle();
-                }
-                idx[i] = permutation[position++];
-            }
-            return idx;
-        }
-
-        private void reshuffle() {
-            if (permutation == null) {
-                permutation = new int[count];
-                for (int i = 0; i < count; i++) {
-                    permutation[i] = i;
-                }
-            }
-            for (int i = count - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                int t = permutation[i];
-                permutation[i] = permutation[j];
-                permutation[j] = t;
-            }
-            position = 0;
-        }
     }
 }

@@ -13,6 +13,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import javax.imageio.ImageIO;
 
 class ColourDataTest {
@@ -37,9 +38,9 @@ class ColourDataTest {
         Files.write(base.resolve("data_batch_1.bin"), cifarBatch(5, 0));
         Files.write(base.resolve("data_batch_2.bin"), cifarBatch(3, 5));
         Files.write(base.resolve("test_batch.bin"), cifarBatch(4, 20));
-        DataSpec.Splits s = DataSpec.parse("cifar10:" + dir).load();
-        assertEquals(8, s.train().count());
-        assertEquals(4, s.test().count());
+        DataSpec.Splits<ImageSet> s = DataSpec.parse("cifar10:" + dir).load();
+        assertEquals(8, s.train().size());
+        assertEquals(4, s.test().size());
         assertEquals(3, s.train().channels());
         assertEquals(32, s.train().height());
         assertEquals(7, s.train().labels()[7]);
@@ -78,14 +79,14 @@ class ColourDataTest {
     @Test
     void readsAnImageFolderSkippingACorruptImage(@TempDir Path dir) throws IOException {
         writeFolder(dir);
-        DataSpec.Splits s = DataSpec.parse("folder:" + dir).withImages(16, false).load();
-        assertEquals(1, s.skipped());
-        assertEquals(20, s.train().count() + s.test().count());
+        DataSpec.Splits<ImageSource> s = DataSpec.parse("folder:" + dir).withImages(16, false).open();
+        assertEquals(21, s.train().size() + s.test().size()); // the corrupt file is indexed, then skipped on reading
+        assertEquals(List.of("apples", "berries"), s.classes());
         assertEquals(3, s.train().channels());
         assertEquals(16, s.train().height());
         assertEquals(16, s.train().width());
-        // an 'apples' image is red at its corner, a 'berries' image blue
-        ImageSet t = s.train();
+        // an 'apples' image is red at its corner, a 'berries' image blue; the corrupt apple reads as its neighbour
+        ImageSet t = s.train().gather(0, s.train().size());
         for (int i = 0; i < t.count(); i++) {
             int red = t.pixels()[i * 768] & 0xFF;
             int blue = t.pixels()[i * 768 + 512] & 0xFF;
@@ -98,23 +99,24 @@ class ColourDataTest {
     }
 
     @Test
-    void strictFolderLoadNamesTheCorruptImage(@TempDir Path dir) throws IOException {
+    void strictFolderReadingNamesTheCorruptImage(@TempDir Path dir) throws IOException {
         writeFolder(dir);
-        IOException e = assertThrows(IOException.class,
-                () -> DataSpec.parse("folder:" + dir).withImages(16, true).load());
-        assertTrue(e.getMessage().contains("unreadable image"), e.getMessage());
+        DataSpec.Splits<ImageSource> s = DataSpec.parse("folder:" + dir).withImages(16, true).open();
+        IOException e = assertThrows(IOException.class, () -> s.train().gather(0, s.train().size()));
+        assertTrue(e.getMessage().contains("corrupt.png"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> DataSpec.parse("folder:" + dir).load());
     }
 
     @Test
     void colouredDigitsTintTheEmbeddedSampleOnAPlainBackground() throws IOException {
-        DataSpec.Splits grey = DataSpec.parse("embedded").load();
-        DataSpec.Splits colour = DataSpec.parse("coloured-digits").load();
+        DataSpec.Splits<ImageSet> grey = DataSpec.parse("embedded").load();
+        DataSpec.Splits<ImageSet> colour = DataSpec.parse("coloured-digits").load();
         assertEquals("coloured-digits", DataSpec.parse("coloured-digits").toString());
         ImageSet c = colour.train();
         assertEquals(3, c.channels());
         assertEquals(32, c.height());
-        assertEquals(grey.train().count(), c.count());
-        assertEquals(grey.test().count(), colour.test().count());
+        assertEquals(grey.train().size(), c.count());
+        assertEquals(grey.test().size(), colour.test().size());
         assertTrue(java.util.Arrays.equals(grey.train().labels(), c.labels()));
         int plane = 32 * 32;
         for (int i = 0; i < 50; i++) {

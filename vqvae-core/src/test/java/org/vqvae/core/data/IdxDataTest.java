@@ -53,8 +53,8 @@ class IdxDataTest {
     @Test
     void readsGzipAndRawSplits(@TempDir Path dir) throws IOException {
         writeDataset(dir);
-        DataSpec.Splits s = DataSpec.parse("fashion-mnist:" + dir).load();
-        assertEquals(5, s.train().count());
+        DataSpec.Splits<ImageSet> s = DataSpec.parse("fashion-mnist:" + dir).load();
+        assertEquals(5, s.train().size());
         assertEquals(4, s.train().height());
         assertEquals(3, s.train().width());
         assertArrayEquals(new int[] {0, 1, 2, 3, 9}, s.test().labels());
@@ -64,9 +64,9 @@ class IdxDataTest {
 
     @Test
     void embeddedSampleIsTheMnistTestSet() throws IOException {
-        DataSpec.Splits s = DataSpec.parse("embedded").load();
-        assertEquals(9000, s.train().count());
-        assertEquals(1000, s.test().count());
+        DataSpec.Splits<ImageSet> s = DataSpec.parse("embedded").load();
+        assertEquals(9000, s.train().size());
+        assertEquals(1000, s.test().size());
         assertEquals(28, s.train().height());
         assertEquals(10, s.train().numClasses());
         assertEquals(7, s.train().labels()[0]); // the first MNIST test digit is a 7

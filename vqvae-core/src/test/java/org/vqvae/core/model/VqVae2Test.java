@@ -97,7 +97,7 @@ class VqVae2Test {
     @Test
     void shortTrainingLearnsAndAllLevelsBeatTheTopAlone(@TempDir Path out) throws Exception {
         Engine.getInstance().setRandomSeed(3);
-        DataSpec.Splits data = new DataSpec.Splits(squares(512, 1), squares(128, 2), 0);
+        DataSpec.Splits<ImageSet> data = new DataSpec.Splits<>(squares(512, 1), squares(128, 2), null);
         VqVae2Config config = VqVae2Config.defaults(3, 32, 32, 2).withSizes(32, 16, 1, 64, 16).withCodebookHealth(20, false);
         VqVae2 model = new VqVae2(config);
         TrainingOptions options = new TrainingOptions(500, 32, 1e-3f, 0, 500, out, false);

@@ -12,6 +12,7 @@ import com.google.gson.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vqvae.core.data.DataSpec;
+import org.vqvae.core.data.ImageSet;
 import org.vqvae.core.model.VqVae;
 import org.vqvae.core.model.VqVaeConfig;
 
@@ -27,7 +28,7 @@ class LearningTest {
     @Test
     void shortRunBeatsTheMeanImageAndThenResumes(@TempDir Path out) throws Exception {
         Engine.getInstance().setRandomSeed(0);
-        DataSpec.Splits data = DataSpec.parse("embedded").load();
+        DataSpec.Splits<ImageSet> data = DataSpec.parse("embedded").load();
         VqVaeConfig config = VqVaeConfig.defaults(1, 28, 28).withTrunk(32, 16, 1).withCodebook(64, 16);
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
         TrainingOptions options = new TrainingOptions(400, 64, 1e-3f, 0, 200, out, false);
