@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Writes the fixtures ImageDecoderTest compares against: small image files and what PIL and
 torchvision 0.14 make of them (Debian 12: python3-pil, python3-torchvision, python3-skimage,
-imagemagick for the YCCK and 16-bit RGB files).
+imagemagick for the YCCK, 4:4:0, 4:1:1, interlaced and 16-bit RGB files, libgs-common
+for two ICC profiles, libjpeg-turbo-progs' cjpeg for an RGB-coded JPEG).
 
     /usr/bin/python3 vqvae-core/src/test/python/make_image_fixtures.py
 
@@ -25,6 +26,7 @@ from PIL import Image
 import torchvision
 from torchvision import transforms
 
+ICC = '/usr/share/color/icc/ghostscript/'
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                    '..', 'resources', 'org', 'vqvae', 'core', 'data', 'images')
 
@@ -119,6 +121,26 @@ def main():
                     '-quality', '92', p(OUT, 'ycck.jpg')], check=True)
     expect('ycck.jpg', [16], manifest)
 
+    # Embedded ICC profiles, which PIL ignores (and TwelveMonkeys would apply if asked for RGB)
+    with open(ICC + 'ps_cmyk.icc', 'rb') as f:
+        Image.fromarray(cmyk, 'CMYK').save(p(OUT, 'cmyk_icc.jpg'), quality=92, icc_profile=f.read())
+    expect('cmyk_icc.jpg', [16], manifest)
+    with open(ICC + 'a98.icc', 'rb') as f:
+        photo(40, 30, 1).save(p(OUT, 'rgb_icc.jpg'), quality=90, icc_profile=f.read())
+    expect('rgb_icc.jpg', [16], manifest)
+    # Samples stored as RGB, not YCbCr (Adobe marker with transform 0, no JFIF)
+    photo(40, 30, 2).save(p(OUT, 'rgb8.tmp.ppm'))
+    subprocess.run(['cjpeg', '-rgb', '-quality', '90', '-outfile', p(OUT, 'rgb_coded.jpg'),
+                    p(OUT, 'rgb8.tmp.ppm')], check=True)
+    os.remove(p(OUT, 'rgb8.tmp.ppm'))
+    expect('rgb_coded.jpg', [16], manifest)
+    # Adam7-interlaced PNG
+    photo(40, 30, 2).save(p(OUT, 'rgb8.tmp.png'))
+    subprocess.run(['convert', p(OUT, 'rgb8.tmp.png'), '-interlace', 'PNG', '-define',
+                    'png:exclude-chunks=date,time', p(OUT, 'interlaced.png')], check=True)
+    expect('interlaced.png', [16], manifest)
+    os.remove(p(OUT, 'rgb8.tmp.png'))
+
     # A PNG with ImageNet's .JPEG extension: the format comes from the content
     photo(40, 30, 1).save(p(OUT, 'png_named.JPEG'), format='PNG')
     expect('png_named.JPEG', [16], manifest)
@@ -137,6 +159,10 @@ def main():
     la.putalpha(Image.fromarray(alpha, 'L'))
     la.save(p(OUT, 'la.png'))
     expect('la.png', [16], manifest)
+    photo(40, 30, 1).convert('1').save(p(OUT, 'grey1.png'))
+    expect('grey1.png', [16], manifest)
+    photo(40, 30, 0).quantize(colors=12).save(p(OUT, 'palette4.png'), bits=4)
+    expect('palette4.png', [16], manifest)
     photo(40, 30, 0).convert('L').save(p(OUT, 'grey.png'))
     expect('grey.png', [16], manifest)
     # 16-bit greyscale: PIL opens it as mode I and clips to 255 on convert('RGB')
@@ -148,7 +174,7 @@ def main():
     # 16-bit RGB: PIL keeps the high byte of every sample
     photo(40, 30, 2).save(p(OUT, 'rgb8.tmp.png'))
     subprocess.run(['convert', p(OUT, 'rgb8.tmp.png'), '-depth', '16', '-evaluate', 'add', '91',
-                    p(OUT, 'rgb16.png')], check=True)
+                    '-define', 'png:exclude-chunks=date,time', p(OUT, 'rgb16.png')], check=True)
     os.remove(p(OUT, 'rgb8.tmp.png'))
     expect('rgb16.png', [16], manifest)
 
