@@ -11,7 +11,14 @@ package org.vqvae.core.data;
  */
 public record DecodedImage(int width, int height, int channels, byte[] pixels) {
 
-    /** Checks the shape against the sample count. */
+    /**
+     * Checks the shape against the sample count.
+     *
+     * @param width the width in pixels
+     * @param height the height in pixels
+     * @param channels 1 or 3
+     * @param pixels {@code height * width * channels} samples, HWC
+     */
     public DecodedImage {
         if (width < 1 || height < 1) {
             throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);

@@ -16,6 +16,7 @@ import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -70,7 +71,13 @@ public final class ImageDecoder {
      *     truncated or corrupt
      */
     public static DecodedImage decode(Path file, int channels) throws IOException {
-        return decode(Files.readAllBytes(file), file.toString(), channels);
+        byte[] data;
+        try {
+            data = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(file.toString(), null, "no such file");
+        }
+        return decode(data, file.toString(), channels);
     }
 
     /**
@@ -207,6 +214,7 @@ public final class ImageDecoder {
         }
         int w = raster.getWidth();
         int h = raster.getHeight();
+        checkSize(w, h);
         if (space == JpegColour.Space.GREY) {
             return new DecodedImage(w, h, 1, rows(raster, 0));
         }
@@ -245,6 +253,7 @@ public final class ImageDecoder {
         ColorModel model = image.getColorModel();
         int w = raster.getWidth();
         int h = raster.getHeight();
+        checkSize(w, h);
         if (model instanceof IndexColorModel palette) {
             // palette, and greyscale below 8 bits: the palette's colours, transparency ignored
             boolean grey = isGreyRamp(palette);
@@ -277,6 +286,13 @@ public final class ImageDecoder {
             }
         }
         return new DecodedImage(w, h, colours, out);
+    }
+
+    /** Refuses images whose RGB bytes would not fit one Java array. */
+    private static void checkSize(int w, int h) throws IIOException {
+        if ((long) w * h * 3 > Integer.MAX_VALUE - 16) {
+            throw new IIOException("image too large to decode: " + w + "x" + h);
+        }
     }
 
     /** A greyscale PNG of 1, 2 or 4 bits comes as a palette of equal R, G and B. */

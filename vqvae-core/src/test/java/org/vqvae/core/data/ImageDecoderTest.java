@@ -264,7 +264,7 @@ class ImageDecoderTest {
     void missingFileNamesIt() {
         Path p = tmp.resolve("nope.JPEG");
         IOException e = assertThrows(IOException.class, () -> ImageDecoder.readSquare(p, 8, 3));
-        assertTrue(e.getMessage().contains(p.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains(p.toString()) && e.getMessage().contains("no such file"), e.getMessage());
     }
 
     @Test
