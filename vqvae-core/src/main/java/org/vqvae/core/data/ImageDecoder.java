@@ -340,11 +340,16 @@ public final class ImageDecoder {
                 : "corrupt or unreadable image data (" + line + ")";
     }
 
+    /** TwelveMonkeys' JPEG reader, registered by hand where a merged jar lost its service file. */
     private static ImageReaderSpi lookupJpeg() {
-        ImageIO.scanForPlugins();
-        JPEGImageReaderSpi spi = IIORegistry.getDefaultInstance().getServiceProviderByClass(JPEGImageReaderSpi.class);
+        IIORegistry registry = IIORegistry.getDefaultInstance();
+        JPEGImageReaderSpi spi = registry.getServiceProviderByClass(JPEGImageReaderSpi.class);
         if (spi == null) {
-            throw new IllegalStateException("TwelveMonkeys JPEG reader is not registered with ImageIO");
+            registry.registerServiceProvider(new JPEGImageReaderSpi());
+            spi = registry.getServiceProviderByClass(JPEGImageReaderSpi.class);
+        }
+        if (spi == null) {
+            throw new IllegalStateException("TwelveMonkeys JPEG reader could not be registered with ImageIO");
         }
         return spi;
     }
