@@ -31,7 +31,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ImageDecoderTest {
 
     private static final String DIR = "images/";
-    /** Largest per-sample difference to libjpeg-turbo measured on the fixtures (see the report). */
+    /**
+     * Largest per-sample JPEG difference allowed: JDK 17's libjpeg 6b (under TwelveMonkeys) and
+     * Debian 12's libjpeg-turbo 2.1.5 (under Pillow) agree exactly on every fixture, including
+     * 4:2:0, 4:2:2, 4:4:0, 4:1:1, progressive, CMYK and YCCK.
+     */
     private static final int JPEG_MAX_DIFF = 0;
 
     @TempDir
