@@ -1,0 +1,172 @@
+package org.vqvae.core.data;
+
+/**
+ * Turns a JPEG's raw decoded samples (before any colour conversion) into the RGB that Pillow on
+ * libjpeg gives. Which colour space the samples are in is read from the markers with libjpeg's
+ * rules; YCbCr uses libjpeg's fixed-point tables. Four-channel files follow Pillow, which ignores
+ * embedded ICC profiles: YCCK becomes CMYK as in libjpeg, every CMYK file is taken as Adobe-inverted
+ * (Pillow assumes so unconditionally) and converted with Pillow's naive formula.
+ */
+final class JpegColour {
+
+    /** What the decoded samples of a JPEG hold. */
+    enum Space { GREY, YCBCR, RGB, CMYK, YCCK }
+
+    private static final int SCALE_BITS = 16;
+    private static final int ONE_HALF = 1 << (SCALE_BITS - 1);
+    private static final int[] CR_R = new int[256];
+    private static final int[] CB_B = new int[256];
+    private static final int[] CR_G = new int[256];
+    private static final int[] CB_G = new int[256];
+
+    static {
+        for (int i = 0; i < 256; i++) {
+            int x = i - 128;
+            CR_R[i] = (fix(1.40200) * x + ONE_HALF) >> SCALE_BITS;
+            CB_B[i] = (fix(1.77200) * x + ONE_HALF) >> SCALE_BITS;
+            CR_G[i] = -fix(0.71414) * x;
+            CB_G[i] = -fix(0.34414) * x + ONE_HALF;
+        }
+    }
+
+    private JpegColour() {}
+
+    private static int fix(double v) {
+        return (int) (v * (1 << SCALE_BITS) + 0.5);
+    }
+
+    /**
+     * Reads the colour space of a JPEG's samples from its markers as libjpeg guesses it: JFIF
+     * means YCbCr, else Adobe's transform flag, else the component ids.
+     *
+     * @param data the whole file
+     * @param bands the number of sample bands the decoder returned
+     */
+    static Space space(byte[] data, int bands) {
+        if (bands == 1) {
+            return Space.GREY;
+        }
+        boolean jfif = false;
+        int adobeTransform = -1;
+        int[] ids = null;
+        int p = 2; // after SOI
+        while (p + 4 <= data.length) {
+            if ((data[p] & 0xFF) != 0xFF) {
+                p++;
+                continue;
+            }
+            int marker = data[p + 1] & 0xFF;
+            if (marker == 0xFF) {
+                p++; // fill byte
+                continue;
+            }
+            if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
+                p += 2;
+                continue;
+            }
+            if (marker == 0xDA || marker == 0xD9) {
+                break; // the scan starts: every marker that matters came before it
+            }
+            int len = ((data[p + 2] & 0xFF) << 8) | (data[p + 3] & 0xFF);
+            int body = p + 4;
+            int end = Math.min(data.length, p + 2 + len);
+            if (marker == 0xE0 && !jfif && startsWith(data, body, end, "JFIF\0")) {
+                jfif = true;
+            } else if (marker == 0xEE && adobeTransform < 0 && end - body >= 12 && startsWith(data, body, end, "Adobe")) {
+                adobeTransform = data[body + 11] & 0xFF;
+            } else if (isFrame(marker) && end - body >= 6) {
+                int n = data[body + 5] & 0xFF;
+                ids = new int[n];
+                for (int i = 0; i < n && body + 6 + 3 * i < end; i++) {
+                    ids[i] = data[body + 6 + 3 * i] & 0xFF;
+                }
+            }
+            p += 2 + len;
+        }
+        if (bands == 4) {
+            return adobeTransform < 0 || adobeTransform == 0 ? Space.CMYK : Space.YCCK;
+        }
+        if (jfif) {
+            return Space.YCBCR;
+        }
+        if (adobeTransform >= 0) {
+            return adobeTransform == 0 ? Space.RGB : Space.YCBCR;
+        }
+        boolean rgbIds = ids != null && ids.length == 3 && ids[0] == 'R' && ids[1] == 'G' && ids[2] == 'B';
+        return rgbIds ? Space.RGB : Space.YCBCR;
+    }
+
+    private static boolean isFrame(int marker) {
+        return marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+    }
+
+    private static boolean startsWith(byte[] data, int from, int end, String tag) {
+        if (end - from < tag.length()) {
+            return false;
+        }
+        for (int i = 0; i < tag.length(); i++) {
+            if (data[from + i] != tag.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Converts one pixel's raw samples to RGB.
+     *
+     * @param s the samples ({@code bands} of them, from {@code off})
+     * @param rgb receives R, G, B at {@code out}
+     */
+    static void toRgb(Space space, int[] s, int off, byte[] rgb, int out) {
+        switch (space) {
+            case GREY -> {
+                rgb[out] = rgb[out + 1] = rgb[out + 2] = (byte) s[off];
+            }
+            case RGB -> {
+                rgb[out] = (byte) s[off];
+                rgb[out + 1] = (byte) s[off + 1];
+                rgb[out + 2] = (byte) s[off + 2];
+            }
+            case YCBCR -> {
+                int y = s[off];
+                int cb = s[off + 1];
+                int cr = s[off + 2];
+                rgb[out] = (byte) clamp(y + CR_R[cr]);
+                rgb[out + 1] = (byte) clamp(y + ((CB_G[cb] + CR_G[cr]) >> SCALE_BITS));
+                rgb[out + 2] = (byte) clamp(y + CB_B[cb]);
+            }
+            case CMYK -> cmykToRgb(s[off], s[off + 1], s[off + 2], s[off + 3], rgb, out);
+            case YCCK -> {
+                // libjpeg stores 255 - RGB(YCC) as C, M, Y: the inverted convention CMYK files use
+                int y = s[off];
+                int cb = s[off + 1];
+                int cr = s[off + 2];
+                cmykToRgb(255 - clamp(y + CR_R[cr]), 255 - clamp(y + ((CB_G[cb] + CR_G[cr]) >> SCALE_BITS)),
+                        255 - clamp(y + CB_B[cb]), s[off + 3], rgb, out);
+            }
+            default -> throw new IllegalStateException(space.toString());
+        }
+    }
+
+    /**
+     * Pillow's naive CMYK to RGB on Adobe-inverted samples: Pillow first inverts them (ink amounts
+     * c = 255 - stored), then R = (255 - k) - c * (255 - k) / 255 with its rounded division.
+     */
+    private static void cmykToRgb(int cStored, int mStored, int yStored, int kStored, byte[] rgb, int out) {
+        int nk = kStored; // 255 - k where k = 255 - kStored
+        rgb[out] = (byte) (nk - mulDiv255(255 - cStored, nk));
+        rgb[out + 1] = (byte) (nk - mulDiv255(255 - mStored, nk));
+        rgb[out + 2] = (byte) (nk - mulDiv255(255 - yStored, nk));
+    }
+
+    /** a * b / 255, rounded, for a and b in 0..255: Pillow's exact integer form. */
+    private static int mulDiv255(int a, int b) {
+        int t = a * b + 128;
+        return ((t >> 8) + t) >> 8;
+    }
+
+    private static int clamp(int v) {
+        return v < 0 ? 0 : Math.min(v, 255);
+    }
+}
