@@ -22,9 +22,9 @@ import java.util.stream.Stream;
  */
 public final class ImageFolderSource implements ImageSource {
 
-    /** File name endings read as images (those of torchvision's ImageFolder). */
+    /** File name endings indexed as images: JPEG and PNG, the formats {@link ImageDecoder} reads (all ImageNet holds). */
     public static final Set<String> EXTENSIONS =
-            Set.of("jpg", "jpeg", "png", "ppm", "bmp", "pgm", "tif", "tiff", "webp", "gif");
+            Set.of("jpg", "jpeg", "png");
 
     private final Path root;
     private final List<String> classes;

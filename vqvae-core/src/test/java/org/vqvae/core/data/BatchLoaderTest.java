@@ -173,4 +173,25 @@ class BatchLoaderTest {
         assertEquals(7, index(source.gather(new int[] {5}), 0));
         assertEquals(3, source.skipped());
     }
+
+    @Test
+    void djlDatasetBatchesTheSourcesImagesWithTheirLabels() throws Exception {
+        ImageSet source = numbered(10);
+        ImageSourceDataset dataset = ImageSourceDataset.builder().setSource(source).setSampling(4, false).build();
+        assertEquals(10, dataset.size());
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            int seen = 0;
+            for (ai.djl.training.dataset.Batch b : dataset.getData(m)) {
+                float[] px = b.getData().head().toFloatArray();
+                float[] labels = b.getLabels().head().toFloatArray();
+                for (int i = 0; i < labels.length; i++, seen++) {
+                    assertEquals(seen % 7, labels[i], 0f);
+                    assertEquals(seen / 255f - 0.5f, px[i * 4], 1e-6f);
+                    assertEquals(0x5A / 255f - 0.5f, px[i * 4 + 3], 1e-6f);
+                }
+                b.close();
+            }
+            assertEquals(10, seen);
+        }
+    }
 }
