@@ -14,7 +14,8 @@ import java.util.Arrays;
  * A {@code .npy} file of little-endian integers in C order, memory-mapped rather than loaded: element
  * indices are {@code long}, so files of more than 2^31 elements (and larger than memory) are read
  * range by range, the operating system paging in only what is read. A mapped buffer holds at most
- * 2 GiB, so the data is mapped as several pieces. Safe to read from several threads at once.
+ * 2 GiB, so the data is mapped as several pieces. Reads use absolute positions only, so several
+ * threads may read at once.
  */
 public final class MappedNpy {
 
