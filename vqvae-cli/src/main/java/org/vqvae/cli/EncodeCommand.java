@@ -1,27 +1,28 @@
 package org.vqvae.cli;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 
 import org.vqvae.core.data.BatchLoader;
 import org.vqvae.core.data.ImageSet;
 import org.vqvae.core.data.ImageSource;
-import org.vqvae.core.train.Evaluation;
 import org.vqvae.core.io.Npy;
+import org.vqvae.core.io.NpyType;
+import org.vqvae.core.io.NpyWriter;
 import org.vqvae.core.model.CodeModel;
 import org.vqvae.core.train.Checkpoint;
+import org.vqvae.core.train.Evaluation;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.IntStream;
 import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
 
 /** {@code vqvae encode}: images to integer code maps in NumPy's .npy (one level) or .npz (one array per level). */
 @Command(name = "encode", mixinStandardHelpOptions = true,
@@ -60,37 +61,51 @@ final class EncodeCommand implements Callable<Integer> {
             }
             ImageSource all = ModelRuns.images(data, split, model, imageOptions);
             ImageSource images = all.size() <= limit ? all : all.subset(IntStream.range(0, limit).toArray());
-            List<NDList> perLevel = new ArrayList<>();
-            for (int l = 0; l < model.levels(); l++) {
-                perLevel.add(new NDList());
-            }
-            try (BatchLoader loader = BatchLoader.sequential(images, Evaluation.chunkFor(images), imageOptions.workers())) {
-                while (loader.hasNext()) {
-                    ImageSet batch = loader.next();
-                    try (NDManager step = manager.newSubManager()) {
-                        NDList codes = model.encodeLevels(batch.toImages(step));
-                        for (int l = 0; l < codes.size(); l++) {
-                            codes.get(l).attach(manager);
-                            perLevel.get(l).add(codes.get(l));
+            // each level streams into its own .npy; a VQ-VAE-2's are then packed into the .npz
+            Path tmp = Files.createTempDirectory(out.toAbsolutePath().getParent(), "." + out.getFileName() + ".tmp");
+            List<String> names = new ArrayList<>();
+            List<Path> files = new ArrayList<>();
+            List<NpyWriter> writers = new ArrayList<>();
+            try {
+                for (int l = 0; l < model.levels(); l++) {
+                    int[] hw = model.codeSize(l);
+                    names.add(model.levelName(l));
+                    files.add(npz ? tmp.resolve(model.levelName(l) + ".npy") : out);
+                    writers.add(NpyWriter.open(files.get(l), NpyType.I8, images.size(), hw[0], hw[1]));
+                }
+                try (BatchLoader loader = BatchLoader.sequential(images, Evaluation.chunkFor(images),
+                        imageOptions.workers())) {
+                    while (loader.hasNext()) {
+                        ImageSet batch = loader.next();
+                        try (NDManager step = manager.newSubManager()) {
+                            NDList codes = model.encodeLevels(batch.toImages(step));
+                            for (int l = 0; l < codes.size(); l++) {
+                                writers.get(l).append(codes.get(l));
+                            }
                         }
                     }
                 }
-            }
-            List<String> names = new ArrayList<>();
-            List<NDArray> arrays = new ArrayList<>();
-            for (int l = 0; l < model.levels(); l++) {
-                NDList parts = perLevel.get(l);
-                arrays.add(parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts));
-                names.add(model.levelName(l));
-            }
-            if (npz) {
-                Npy.writeNpz(out, names, arrays);
-            } else {
-                Npy.write(out, arrays.get(0));
+                for (NpyWriter w : writers) {
+                    w.commit();
+                }
+                if (npz) {
+                    Npy.packNpz(out, names, files);
+                }
+            } finally {
+                for (NpyWriter w : writers) {
+                    w.close();
+                }
+                try (var walk = Files.walk(tmp)) {
+                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
             }
             StringBuilder shapes = new StringBuilder();
-            for (int l = 0; l < arrays.size(); l++) {
-                shapes.append(l == 0 ? "" : ", ").append(names.get(l)).append(' ').append(arrays.get(l).getShape());
+            for (int l = 0; l < model.levels(); l++) {
+                int[] hw = model.codeSize(l);
+                shapes.append(l == 0 ? "" : ", ").append(names.get(l)).append(" (").append(images.size()).append(", ")
+                        .append(hw[0]).append(", ").append(hw[1]).append(')');
             }
             System.out.println("wrote " + out + ": int64 codes " + shapes);
         }

@@ -15,7 +15,6 @@ import org.vqvae.core.model.CodeModel;
 import org.vqvae.core.train.Checkpoint;
 import org.vqvae.core.train.Evaluation;
 import org.vqvae.prior.CodeExtraction;
-import org.vqvae.prior.CodeSet;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,33 +49,30 @@ final class ExtractCodesCommand implements Callable<Integer> {
             CodeModel model = Checkpoint.loadAny(modelDir, manager);
             DataSpec.Splits<ImageSource> splits = ModelRuns.splits(data, model, imageOptions);
             Files.createDirectories(out);
-            CodeSet[] train = CodeExtraction.encodeLevels(model, splits.train(), manager);
-            CodeSet[] test = CodeExtraction.encodeLevels(model, splits.test(), manager);
+            // written as they are encoded: memory does not grow with the number of images
+            CodeExtraction.extract(model, splits.train(), out, "train", manager, imageOptions.workers());
+            CodeExtraction.extract(model, splits.test(), out, "test", manager, imageOptions.workers());
             int levels = model.levels();
             JsonObject meta = new JsonObject();
             meta.addProperty("num_classes", Math.max(splits.train().numClasses(), splits.test().numClasses()));
             Shape in = model.inputShape(1);
             meta.addProperty("image_dims", in.get(1) * in.get(2) * in.get(3));
-            meta.addProperty("test_mse", Evaluation.of(model, splits.test(), manager, ModelRuns.CHUNK).mse());
+            meta.addProperty("test_mse", Evaluation.of(model, splits.test(), manager,
+                    Evaluation.chunkFor(splits.test()), imageOptions.workers()).mse());
             meta.addProperty("model", modelDir.toAbsolutePath().toString());
             meta.addProperty("data", data);
             describe(meta, model, 0); // the bottom level, as a one-level model has it
             StringBuilder shapes = new StringBuilder();
-            if (levels == 1) {
-                train[0].write(out, "train", manager);
-                test[0].write(out, "test", manager);
-            } else {
+            if (levels > 1) {
                 JsonArray names = new JsonArray();
                 for (int l = 0; l < levels; l++) {
                     String name = model.levelName(l);
-                    train[l].write(out, "train", name, manager);
-                    test[l].write(out, "test", name, manager);
                     names.add(name);
                     JsonObject level = new JsonObject();
                     describe(level, model, l);
                     meta.add("level_" + name, level);
-                    shapes.append(l == 0 ? " (" : ", ").append(name).append(' ').append(train[l].height()).append('x')
-                            .append(train[l].width());
+                    shapes.append(l == 0 ? " (" : ", ").append(name).append(' ').append(model.codeSize(l)[0])
+                            .append('x').append(model.codeSize(l)[1]);
                 }
                 shapes.append(')');
                 meta.add("levels", names);

@@ -20,8 +20,6 @@ import java.util.function.Function;
 /** Helpers shared by the commands that use a trained model. */
 final class ModelRuns {
 
-    static final int CHUNK = 500;
-
     private ModelRuns() {}
 
     /**

@@ -2,7 +2,6 @@ package org.vqvae.cli;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDManager;
 import ai.djl.util.JsonUtils;
 
 import com.google.gson.JsonObject;
@@ -98,53 +97,50 @@ final class TrainPriorCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Device device = engine.start();
         JsonObject meta = readMeta(codes);
-        try (NDManager manager = NDManager.newBaseManager()) {
-            CodeSet[] train = new CodeSet[1];
-            CodeSet[] test = new CodeSet[1];
-            JsonObject levelMeta = readLevel(meta, train, test, manager);
-            int k = levelMeta.get("num_codes").getAsInt();
-            int classes = meta.get("num_classes").getAsInt();
-            boolean conditioned = train[0].condition() != null;
-            String a = arch != null ? arch : level != null ? "pixelsnail" : "pixelcnn";
-            CodePrior prior = switch (a) {
-                case "pixelcnn" -> {
-                    if (conditioned) {
-                        throw new IllegalArgumentException("the " + level + " level is conditioned on the level above:"
-                                + " use --arch pixelsnail");
-                    }
-                    yield new GatedPixelCnn(new PixelCnnConfig(k, classes, train[0].height(), train[0].width(),
-                            channels, layers, kernel, dropout));
+        CodeSet[] train = new CodeSet[1];
+        CodeSet[] test = new CodeSet[1];
+        JsonObject levelMeta = readLevel(meta, train, test);
+        int k = levelMeta.get("num_codes").getAsInt();
+        int classes = meta.get("num_classes").getAsInt();
+        boolean conditioned = train[0].condition() != null;
+        String a = arch != null ? arch : level != null ? "pixelsnail" : "pixelcnn";
+        CodePrior prior = switch (a) {
+            case "pixelcnn" -> {
+                if (conditioned) {
+                    throw new IllegalArgumentException("the " + level + " level is conditioned on the level above:"
+                            + " use --arch pixelsnail");
                 }
-                case "pixelsnail" -> {
-                    int h = heads != null ? heads : conditioned ? 0 : 2;
-                    PixelSnailConfig c = PixelSnailConfig.defaults(k, classes, train[0].height(), train[0].width())
-                            .withSize(channels, blocks, 2).withKernel(kernel, dropout).withAttention(h, 16, 32);
-                    if (conditioned) {
-                        c = c.conditionedOn(meta.get("condition_num_codes").getAsInt(), train[0].conditionHeight(),
-                                train[0].conditionWidth());
-                    }
-                    yield new PixelSnail(c);
+                yield new GatedPixelCnn(new PixelCnnConfig(k, classes, train[0].height(), train[0].width(),
+                        channels, layers, kernel, dropout));
+            }
+            case "pixelsnail" -> {
+                int h = heads != null ? heads : conditioned ? 0 : 2;
+                PixelSnailConfig c = PixelSnailConfig.defaults(k, classes, train[0].height(), train[0].width())
+                        .withSize(channels, blocks, 2).withKernel(kernel, dropout).withAttention(h, 16, 32);
+                if (conditioned) {
+                    c = c.conditionedOn(meta.get("condition_num_codes").getAsInt(), train[0].conditionHeight(),
+                            train[0].conditionWidth());
                 }
-                default -> throw new IllegalArgumentException("--arch must be pixelcnn or pixelsnail, got " + a);
-            };
-            run(prior, train[0], test[0], meta, steps, batch, learningRate, seed, evalEvery, out, device, System.out);
-        }
+                yield new PixelSnail(c);
+            }
+            default -> throw new IllegalArgumentException("--arch must be pixelcnn or pixelsnail, got " + a);
+        };
+        run(prior, train[0], test[0], meta, steps, batch, learningRate, seed, evalEvery, out, device, System.out);
         return 0;
     }
 
     /**
-     * Reads the level's train and test maps (conditioned on the level above, if any).
+     * Opens the level's train and test maps, memory-mapped (conditioned on the level above, if any).
      *
      * @return the level's meta data (num_codes, height, width)
      */
-    private JsonObject readLevel(JsonObject meta, CodeSet[] train, CodeSet[] test, NDManager manager)
-            throws IOException {
+    private JsonObject readLevel(JsonObject meta, CodeSet[] train, CodeSet[] test) throws IOException {
         if (!meta.has("levels")) {
             if (level != null) {
                 throw new IllegalArgumentException(codes + " holds the codes of a one-level VQ-VAE: drop --level");
             }
-            train[0] = CodeSet.read(codes, "train", manager);
-            test[0] = CodeSet.read(codes, "test", manager);
+            train[0] = CodeSet.read(codes, "train");
+            test[0] = CodeSet.read(codes, "test");
             return meta;
         }
         java.util.List<String> names = new java.util.ArrayList<>();
@@ -154,12 +150,12 @@ final class TrainPriorCommand implements Callable<Integer> {
             throw new IllegalArgumentException(codes + " holds VQ-VAE-2 levels " + String.join(", ", names)
                     + ": pass --level with one of them");
         }
-        train[0] = CodeSet.read(codes, "train", level, manager);
-        test[0] = CodeSet.read(codes, "test", level, manager);
+        train[0] = CodeSet.read(codes, "train", level);
+        test[0] = CodeSet.read(codes, "test", level);
         if (l + 1 < names.size()) {
             String above = names.get(l + 1);
-            train[0] = train[0].conditionedOn(CodeSet.read(codes, "train", above, manager));
-            test[0] = test[0].conditionedOn(CodeSet.read(codes, "test", above, manager));
+            train[0] = train[0].conditionedOn(CodeSet.read(codes, "train", above));
+            test[0] = test[0].conditionedOn(CodeSet.read(codes, "test", above));
             meta.addProperty("condition_num_codes", meta.getAsJsonObject("level_" + above).get("num_codes").getAsInt());
         }
         return meta.getAsJsonObject("level_" + level);

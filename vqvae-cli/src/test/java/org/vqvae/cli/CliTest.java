@@ -10,7 +10,9 @@ import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vqvae.core.io.MappedNpy;
 import org.vqvae.core.io.Npy;
+import org.vqvae.core.io.NpyType;
 
 import picocli.CommandLine;
 
@@ -152,6 +154,27 @@ class CliTest {
                 work.resolve("p2").toString()), 1, "labels");
         assertOneLineError(run("train-prior", "--codes", work.toString(), "--out", work.resolve("p3").toString()), 1,
                 "not a directory written by extract-codes");
+        // extract-codes writes uint16 codes; the int64 files it once wrote still train
+        assertEquals(NpyType.U2, MappedNpy.open(codes.resolve("train_codes.npy")).type());
+        Path old = work.resolve("oldcodes");
+        Files.createDirectories(old);
+        Files.copy(codes.resolve("meta.json"), old.resolve("meta.json"));
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (String f : new String[] {"train_codes.npy", "train_labels.npy", "test_codes.npy", "test_labels.npy"}) {
+                MappedNpy npy = MappedNpy.open(codes.resolve(f));
+                Npy.write(old.resolve(f), m.create(npy.readAll(), new Shape(npy.shape())));
+            }
+            Run o = run("train-prior", "--codes", old.toString(), "--steps", "2", "--batch", "8", "--channels", "8",
+                    "--layers", "2", "--out", work.resolve("p4").toString(), "--threads", "1");
+            assertEquals(0, o.code(), o.err());
+            // a code out of range in a (memory-mapped) file: refused when its batch is gathered
+            MappedNpy test = MappedNpy.open(codes.resolve("test_codes.npy"));
+            long[] c = test.readAll();
+            c[c.length - 1] = 99;
+            Npy.write(old.resolve("test_codes.npy"), m.create(c, new Shape(test.shape())));
+        }
+        assertOneLineError(run("train-prior", "--codes", old.toString(), "--steps", "1", "--channels", "8", "--layers",
+                "2", "--out", work.resolve("p5").toString()), 1, "holds code 99, outside [0, 16)");
     }
 
     @Test

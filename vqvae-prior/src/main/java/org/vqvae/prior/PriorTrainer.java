@@ -91,8 +91,9 @@ public final class PriorTrainer {
      * @throws IOException if writing fails
      */
     public Result train(CodeSet train, CodeSet test, Device device) throws IOException {
-        train.check(prior, "training codes");
-        test.check(prior, "held-out codes");
+        // checked sets: codes in memory are checked now, memory-mapped ones batch by batch
+        CodeSet trainSet = train.check(prior, "training codes");
+        CodeSet testSet = test.check(prior, "held-out codes");
         CheckpointableAdam adam = new CheckpointableAdam(learningRate);
         Loss loss = new Loss("nll") {
             @Override
@@ -116,13 +117,13 @@ public final class PriorTrainer {
                 double last = Double.NaN;
                 double testBits = Double.NaN;
                 for (long step = 0; step < steps; step++) {
-                    int[] idx = new int[Math.min(batch, train.count())];
+                    int[] idx = new int[Math.min(batch, trainSet.count())];
                     for (int i = 0; i < idx.length; i++) {
-                        idx[i] = random.nextInt(train.count());
+                        idx[i] = random.nextInt(trainSet.count());
                     }
                     long t0 = System.nanoTime();
                     try (NDManager sm = manager.newSubManager()) {
-                        last = TrainingStep.run(trainer, train.batch(sm, idx)) / LN2;
+                        last = TrainingStep.run(trainer, trainSet.batch(sm, idx)) / LN2;
                     }
                     if (step >= 5 || steps <= 5) {
                         times.add((System.nanoTime() - t0) / 1e6);
@@ -132,7 +133,7 @@ public final class PriorTrainer {
                     bar.update(done - 1, String.format(Locale.ROOT, "step %d/%d %.3f bits/code eta %ds", done, steps,
                             last, Math.round(elapsed / done * (steps - done))));
                     if (done % evalEvery == 0 || done == steps) {
-                        testBits = bitsPerCode(prior, test, manager);
+                        testBits = bitsPerCode(prior, testSet, manager);
                         JsonObject rec = new JsonObject();
                         rec.addProperty("step", done);
                         rec.addProperty("train_bits_per_code", last);

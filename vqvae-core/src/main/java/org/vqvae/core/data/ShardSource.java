@@ -5,11 +5,11 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
+import org.vqvae.core.io.MappedNpy;
 import org.vqvae.core.io.NpyHeader;
+import org.vqvae.core.io.NpyType;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -108,8 +108,8 @@ public final class ShardSource implements ImageSource {
                 Path sd = dir.resolve(names[s]);
                 Path img = sd.resolve("images.npy");
                 try (FileChannel ch = FileChannel.open(img, StandardOpenOption.READ)) {
-                    NpyHeader header = NpyHeader.read(ch, img);
-                    header.require("|u1", new long[] {count, c, h, w}, img);
+                    NpyHeader header = NpyHeader.read(img, ch);
+                    require(header, NpyType.U1, new long[] {count, c, h, w}, img);
                     long bytes = header.dataOffset() + (long) count * c * h * w;
                     if (ch.size() < bytes) {
                         throw new IOException(img + " is truncated: " + ch.size() + " bytes, " + bytes + " expected");
@@ -137,21 +137,22 @@ public final class ShardSource implements ImageSource {
     }
 
     private static int[] readLabels(Path file, int count) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            NpyHeader header = NpyHeader.read(ch, file);
-            header.require("<i4", new long[] {count}, file);
-            ByteBuffer buf = ByteBuffer.allocate(4 * count).order(ByteOrder.LITTLE_ENDIAN);
-            ch.position(header.dataOffset());
-            while (buf.hasRemaining() && ch.read(buf) >= 0) {
-                // reads until full or end of file
-            }
-            if (buf.hasRemaining()) {
-                throw new IOException(file + " is truncated");
-            }
-            buf.flip();
-            int[] labels = new int[count];
-            buf.asIntBuffer().get(labels);
-            return labels;
+        MappedNpy labels = MappedNpy.open(file);
+        if (labels.shape().length != 1 || labels.count() != count) {
+            throw new IOException(file + " holds " + Arrays.toString(labels.shape()) + " labels, expected [" + count + "]");
+        }
+        long[] values = labels.readAll();
+        int[] out = new int[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = Math.toIntExact(values[i]);
+        }
+        return out;
+    }
+
+    private static void require(NpyHeader header, NpyType type, long[] shape, Path file) throws IOException {
+        if (header.type() != type || !Arrays.equals(header.shape(), shape)) {
+            throw new IOException(file + " holds " + header.type().descr() + " " + Arrays.toString(header.shape())
+                    + ", expected " + type.descr() + " " + Arrays.toString(shape));
         }
     }
 

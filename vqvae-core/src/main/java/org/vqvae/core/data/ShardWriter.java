@@ -8,13 +8,13 @@ import ai.djl.util.JsonUtils;
 
 import org.vqvae.core.io.AtomicFiles;
 import org.vqvae.core.io.NpyHeader;
+import org.vqvae.core.io.NpyType;
+import org.vqvae.core.io.NpyWriter;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -223,14 +223,13 @@ public final class ShardWriter {
             }
             int count = labels.size();
             try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp.resolve("images.npy")), 1 << 20)) {
-                NpyHeader.write(os, "|u1", new long[] {count, source.channels(), source.height(), source.width()});
+                os.write(NpyHeader.encode(NpyType.U1, new long[] {count, source.channels(), source.height(),
+                        source.width()}));
                 os.write(pixels, 0, count * per);
             }
-            ByteBuffer lb = ByteBuffer.allocate(4 * count).order(ByteOrder.LITTLE_ENDIAN);
-            labels.forEach(lb::putInt);
-            try (OutputStream os = Files.newOutputStream(tmp.resolve("labels.npy"))) {
-                NpyHeader.write(os, "<i4", new long[] {count});
-                os.write(lb.array());
+            try (NpyWriter lw = NpyWriter.open(tmp.resolve("labels.npy"), NpyType.I4, count)) {
+                lw.append(labels.stream().mapToLong(Integer::longValue).toArray(), 0, count);
+                lw.commit();
             }
             Files.writeString(tmp.resolve("files.txt"), files, StandardCharsets.UTF_8);
             if (skipped.length() > 0) {

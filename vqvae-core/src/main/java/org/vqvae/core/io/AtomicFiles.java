@@ -35,23 +35,47 @@ public final class AtomicFiles {
      * @throws IOException on failure
      */
     public static void write(Path target, Writer writer) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        Path tmp = temporaryFor(target);
         try {
             try (OutputStream os = Files.newOutputStream(tmp)) {
                 writer.write(os);
             }
-            // temporary files are created private (0600); results are ordinary files
-            try {
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system: keep its defaults
-            }
-            move(tmp, target);
+            publish(tmp, target);
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * Creates an empty temporary file beside a target (same directory, so the final move is a
+     * rename), creating the directory if needed. The caller writes it, then {@link #publish}es it
+     * or deletes it.
+     *
+     * @param target the file the temporary will become
+     * @return the temporary file
+     * @throws IOException on failure
+     */
+    public static Path temporaryFor(Path target) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        return Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+    }
+
+    /**
+     * Moves a finished temporary file into place as an ordinary (world-readable) file.
+     *
+     * @param tmp the written temporary, from {@link #temporaryFor}
+     * @param target the file to create or replace
+     * @throws IOException on failure
+     */
+    public static void publish(Path tmp, Path target) throws IOException {
+        // temporary files are created private (0600); results are ordinary files
+        try {
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: keep its defaults
+        }
+        move(tmp, target);
     }
 
     /**

@@ -61,6 +61,28 @@ public final class Npy {
     }
 
     /**
+     * Packs {@code .npy} files into an uncompressed {@code .npz} archive, atomically, copying each
+     * file through a small buffer (so arrays of any size are packed in constant memory).
+     *
+     * @param path the archive
+     * @param names the array names (without {@code .npy})
+     * @param files the {@code .npy} files, one per name
+     * @throws IOException on failure
+     */
+    public static void packNpz(Path path, List<String> names, List<Path> files) throws IOException {
+        AtomicFiles.write(path, os -> {
+            ZipOutputStream zos = new ZipOutputStream(os);
+            zos.setLevel(java.util.zip.Deflater.NO_COMPRESSION);
+            for (int i = 0; i < names.size(); i++) {
+                zos.putNextEntry(new ZipEntry(names.get(i) + ".npy"));
+                Files.copy(files.get(i), zos);
+                zos.closeEntry();
+            }
+            zos.finish();
+        });
+    }
+
+    /**
      * Reads every array of a {@code .npy} or {@code .npz} file.
      *
      * @param manager the manager of the arrays

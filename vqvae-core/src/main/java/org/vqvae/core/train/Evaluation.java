@@ -5,13 +5,13 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 
-import java.io.IOException;
-
 import org.vqvae.core.data.BatchLoader;
 import org.vqvae.core.data.ImageSet;
 import org.vqvae.core.data.ImageSource;
 import org.vqvae.core.model.CodeModel;
 import org.vqvae.core.quantize.Codebooks;
+
+import java.io.IOException;
 
 /**
  * Held-out quality of a VQ-VAE.
