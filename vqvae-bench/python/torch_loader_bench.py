@@ -6,7 +6,7 @@ shuffle=True) on an image folder, timed as the Java side is: `warmup` batches, t
 receive `batches` more, running on across epochs.
 
 usage: torch_loader_bench.py --folder DIR [--threads 2] [--workers 0 1 2] [--mode short|long]
-                             [--warmup N] [--batches N] [--size 256] [--batch 128]
+                             [--warmup N] [--batches N] [--size 256] [--batch 128] [--profile N]
 Prints a line {"peer": ...} and then one JSON line per figure:
 {"id": "loader-folder-wW", "workers": W, "images": n, "seconds": s, "images_per_s": r, "shape": [...]}
 Needs Debian's python3-torch and python3-torchvision (Pillow decodes and resizes).
@@ -46,6 +46,28 @@ def measure(folder, size, batch, workers, warmup, batches, seed):
             "range": [float(x.min()), float(x.max())]}
 
 
+def profile(folder, size, images):
+    """Milliseconds per image of each stage on this thread alone, as LoaderProfile times ours."""
+    from PIL import Image
+    files = [path for path, _ in datasets.ImageFolder(folder).samples][:images]
+    resize, crop = transforms.Resize(size), transforms.CenterCrop(size)
+    to_tensor, normalize = transforms.ToTensor(), transforms.Normalize(0.5, 1)
+    for name in ("warm-up", "measured"):
+        t = [0.0] * 3
+        for f in files:
+            a = time.perf_counter()
+            with open(f, "rb") as fh:
+                img = Image.open(fh).convert("RGB")  # torchvision's pil_loader
+            b = time.perf_counter()
+            img = crop(resize(img))
+            c = time.perf_counter()
+            normalize(to_tensor(img))
+            t[0], t[1], t[2] = t[0] + b - a, t[1] + c - b, t[2] + time.perf_counter() - c
+        print(json.dumps({"profile": name, "threads": torch.get_num_threads(), "ms_open_convert": 1000 * t[0] / len(files),
+                          "ms_resize_crop": 1000 * t[1] / len(files), "ms_to_tensor_normalize": 1000 * t[2] / len(files)}),
+              flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--folder", required=True)
@@ -56,8 +78,12 @@ def main():
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--warmup", type=int, help="batches before timing (default 2 short, 4 long)")
     ap.add_argument("--batches", type=int, help="batches timed (default 8 short, 32 long)")
+    ap.add_argument("--profile", type=int, metavar="N", help="profile the stages on N images instead")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    if a.profile:
+        profile(a.folder, a.size, a.profile)
+        return
     warmup = a.warmup if a.warmup is not None else 2 if a.mode == "short" else 4
     batches = a.batches if a.batches is not None else 8 if a.mode == "short" else 32
     print(json.dumps({"peer": f"torchvision {torchvision.__version__}, torch {torch.__version__}, "
