@@ -5,6 +5,7 @@ import ai.djl.util.JsonUtils;
 
 import com.google.gson.JsonObject;
 
+import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -16,6 +17,7 @@ import org.vqvae.core.io.AtomicFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Runs the JMH suite and its PyTorch-eager counterparts ({@code vqvae-bench/python/torch_bench.py})
@@ -38,7 +41,11 @@ import java.util.Map;
  *
  * Options: {@code --mode short|long} (iteration lengths), {@code --threads T}, {@code --device
  * cpu|gpu}, {@code --python EXE} (default /usr/bin/python3; the counterparts are skipped when it
- * cannot import torch), {@code --only REGEX} (JMH include pattern), {@code --out DIR}.
+ * cannot import torch), {@code --only REGEX} (JMH include pattern; it selects the loader benchmark too,
+ * by {@link LoaderBenchmark#NAME}), {@code --out DIR}, {@code --loader-images N} (JPEGs in the
+ * loader benchmark's folder: 512 short, 2048 long; 0 skips it), {@code --photos DIR} (source photos
+ * the folder's images are cropped from, e.g. scikit-image's {@code skimage/data}; synthesised
+ * without).
  */
 public final class BenchReport {
 
@@ -61,6 +68,8 @@ public final class BenchReport {
         String script = "vqvae-bench/python/torch_bench.py";
         String only = null;
         Path out = Path.of("bench");
+        int loaderImages = -1;
+        Path photos = null;
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("option " + args[i] + " needs a value");
@@ -74,6 +83,8 @@ public final class BenchReport {
                 case "--script" -> script = v;
                 case "--only" -> only = v;
                 case "--out" -> out = Path.of(v);
+                case "--loader-images" -> loaderImages = Integer.parseInt(v);
+                case "--photos" -> photos = Path.of(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -82,12 +93,25 @@ public final class BenchReport {
         }
         BenchDevices.of(device);
         long began = System.nanoTime();
-        Map<String, Figure> ours = runJmh(mode, threads, device, only);
+        if (loaderImages < 0) {
+            loaderImages = mode.equals("short") ? 512 : 2048;
+        }
+        Map<String, Figure> ours = selects(only, suiteNames()) ? runJmh(mode, threads, device, only) : Map.of();
         JsonObject peerInfo = new JsonObject();
-        Map<String, Double> theirs = runPeer(python, script, mode, threads, device, peerInfo);
+        Map<String, Double> theirs = ours.isEmpty() ? Map.of()
+                : runPeer(python, script, mode, threads, device, ours.keySet(), peerInfo);
+        if (ours.isEmpty()) {
+            peerInfo.addProperty("status", "not run: --only selects no JMH benchmark");
+        }
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        // after the suite, so that the training figure it is set beside is at hand; CPU only, as decoding is
+        LoaderTable loader = loaderImages > 0 && device.equals("cpu") && selects(only, List.of(LoaderBenchmark.NAME))
+                ? LoaderReport.run(mode, threads, loaderImages, photos, python,
+                        Path.of(script).resolveSibling("torch_loader_bench.py").toString(),
+                        ours.get(LoaderTable.TRAINING_ID), theirs.getOrDefault(LoaderTable.TRAINING_ID, Double.NaN))
+                : null;
         List<AttentionMemory.Row> memory = device.equals("cpu")
                 ? AttentionMemory.measure(new int[] {1, 8, 32}, new int[] {256, 1024}, threads) : List.of();
         JsonObject report = new JsonObject();
@@ -111,6 +135,9 @@ public final class BenchReport {
         ReportTable table = new ReportTable(ours, theirs);
         report.add("figures", table.json());
         report.add("attention_memory", AttentionMemory.json(memory));
+        if (loader != null) {
+            report.add("loader", loader.json());
+        }
         Files.createDirectories(out);
         AtomicFiles.writeString(out.resolve("report.json"), JsonUtils.GSON_PRETTY.toJson(report) + "\n");
         String md = table.markdown(report);
@@ -124,12 +151,37 @@ public final class BenchReport {
                     + " for the backward pass, so there it saves the masked half rather than bounding the total.\n\n"
                     + AttentionMemory.markdown(memory);
         }
+        if (loader != null) {
+            md += loader.markdown();
+        }
         AtomicFiles.writeString(out.resolve("REPORT.md"), md);
         System.out.println("wrote " + out.resolve("REPORT.md") + " and " + out.resolve("report.json"));
     }
 
     /** One measured figure: the benchmark's id, its mean time, the standard deviation over iterations, its parameters. */
     record Figure(String id, double ms, double error, Map<String, String> params) {}
+
+    /** Whether a JMH-style include pattern (found anywhere in the name) selects any of the names; null selects all. */
+    static boolean selects(String only, List<String> names) {
+        if (only == null) {
+            return true;
+        }
+        Pattern p = Pattern.compile(only);
+        return names.stream().anyMatch(n -> p.matcher(n).find());
+    }
+
+    /** The suite's benchmark names as JMH matches them: class name and method. */
+    private static List<String> suiteNames() {
+        List<String> names = new ArrayList<>();
+        for (Class<?> c : SUITE) {
+            for (Method m : c.getMethods()) {
+                if (m.isAnnotationPresent(Benchmark.class)) {
+                    names.add(c.getName() + "." + m.getName());
+                }
+            }
+        }
+        return names;
+    }
 
     private static Map<String, Figure> runJmh(String mode, int threads, String device, String only) throws Exception {
         boolean shortMode = mode.equals("short");
@@ -168,7 +220,7 @@ public final class BenchReport {
     }
 
     private static Map<String, Double> runPeer(String python, String script, String mode, int threads, String device,
-            JsonObject info) throws IOException, InterruptedException {
+            Collection<String> ids, JsonObject info) throws IOException, InterruptedException {
         Map<String, Double> ms = new LinkedHashMap<>();
         if (!Files.isExecutable(Path.of(python)) || !Files.isRegularFile(Path.of(script))) {
             info.addProperty("status", "not run: " + python + " or " + script + " missing");
@@ -176,7 +228,28 @@ public final class BenchReport {
         }
         List<String> cmd = new ArrayList<>(List.of(python, script, "--threads", "" + threads, "--device", device,
                 "--mode", mode));
-        System.out.println("running the PyTorch-eager counterparts: " + String.join(" ", cmd));
+        // only the counterparts of the figures measured (all of them without --only)
+        cmd.add("--only");
+        cmd.addAll(ids);
+        for (JsonObject o : runPython(cmd, info)) {
+            ms.put(o.get("id").getAsString(), o.get("ms").getAsDouble());
+        }
+        return ms;
+    }
+
+    /**
+     * Runs a counterpart script: its {@code {"peer": ...}} line goes into {@code info}, with a
+     * {@code status}; its other JSON lines are returned.
+     *
+     * @param cmd the command
+     * @param info receives what ran and how it ended
+     * @return the figures' lines
+     * @throws IOException if the process cannot be started
+     * @throws InterruptedException if interrupted while waiting for it
+     */
+    static List<JsonObject> runPython(List<String> cmd, JsonObject info) throws IOException, InterruptedException {
+        System.out.println("running the PyTorch counterparts: " + String.join(" ", cmd));
+        List<JsonObject> figures = new ArrayList<>();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         StringBuilder other = new StringBuilder();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -189,14 +262,14 @@ public final class BenchReport {
                 if (o.has("peer")) {
                     o.entrySet().forEach(e -> info.add(e.getKey(), e.getValue()));
                 } else {
-                    ms.put(o.get("id").getAsString(), o.get("ms").getAsDouble());
+                    figures.add(o);
                     System.out.println("  pytorch " + line);
                 }
             }
         }
         int code = p.waitFor();
         info.addProperty("status", code == 0 ? "ok" : "failed (exit " + code + "): " + lastLine(other));
-        return ms;
+        return figures;
     }
 
     private static String lastLine(CharSequence text) {
