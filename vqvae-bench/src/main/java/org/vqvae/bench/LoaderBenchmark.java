@@ -14,6 +14,7 @@ import org.vqvae.core.data.ImageSet;
 import org.vqvae.core.data.ImageSource;
 import org.vqvae.core.data.ShardSource;
 import org.vqvae.core.data.ShardWriter;
+import org.vqvae.core.io.AtomicFiles;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -238,24 +239,7 @@ public final class LoaderBenchmark {
                 System.out.println(f.json());
             }
         } finally {
-            deleteTree(work);
-        }
-    }
-
-    /**
-     * Deletes a directory and everything in it.
-     *
-     * @param dir the directory; nothing happens if it does not exist
-     * @throws IOException if a file cannot be deleted
-     */
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+            AtomicFiles.deleteTree(work);
         }
     }
 }

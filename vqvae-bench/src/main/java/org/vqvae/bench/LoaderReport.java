@@ -2,6 +2,8 @@ package org.vqvae.bench;
 
 import com.google.gson.JsonObject;
 
+import org.vqvae.core.io.AtomicFiles;
+
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,7 +65,7 @@ final class LoaderReport {
             }
             return new LoaderTable(ours, theirs, peer, content, training, theirTrainingMs);
         } finally {
-            LoaderBenchmark.deleteTree(work);
+            AtomicFiles.deleteTree(work);
         }
     }
 }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import org.vqvae.core.data.BatchLoader;
 import org.vqvae.core.data.ImageSet;
 import org.vqvae.core.data.ImageSource;
+import org.vqvae.core.io.AtomicFiles;
 import org.vqvae.core.io.Npy;
 import org.vqvae.core.io.NpyType;
 import org.vqvae.core.io.NpyWriter;
@@ -95,11 +96,7 @@ final class EncodeCommand implements Callable<Integer> {
                 for (NpyWriter w : writers) {
                     w.close();
                 }
-                try (var walk = Files.walk(tmp)) {
-                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(p);
-                    }
-                }
+                AtomicFiles.deleteTree(tmp);
             }
             StringBuilder shapes = new StringBuilder();
             for (int l = 0; l < model.levels(); l++) {

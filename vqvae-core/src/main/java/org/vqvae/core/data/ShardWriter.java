@@ -170,20 +170,10 @@ public final class ShardWriter {
             stale = list.filter(p -> p.getFileName().toString().matches("\\.shard-\\d+\\.tmp.*")).toList();
         }
         for (Path p : stale) {
-            deleteTree(p);
+            AtomicFiles.deleteTree(p);
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 
     private static void writeShard(ImageSource source, int from, int to, Path dir, ExecutorService pool, boolean strict)
             throws IOException {
@@ -240,7 +230,7 @@ public final class ShardWriter {
             for (Future<byte[]> f : futures) {
                 f.cancel(true);
             }
-            deleteTree(tmp);
+            AtomicFiles.deleteTree(tmp);
         }
     }
 

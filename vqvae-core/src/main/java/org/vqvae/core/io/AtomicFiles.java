@@ -103,4 +103,22 @@ public final class AtomicFiles {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }
+
+    /**
+     * Deletes a file or a directory with everything below it (a temporary that a failed or
+     * interrupted write left); nothing happens if it does not exist.
+     *
+     * @param path the file or directory
+     * @throws IOException if something cannot be deleted
+     */
+    public static void deleteTree(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
 }

@@ -23,8 +23,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * A VQ-VAE checkpoint directory: {@code config.json} (rebuilds the model), {@code model.params}
@@ -133,14 +131,14 @@ public final class Checkpoint {
             state.addProperty("optimizer_state", optimizer != null);
             Files.writeString(tmp.resolve(STATE), JsonUtils.GSON_PRETTY.toJson(state));
             Path old = runDir.resolve(".checkpoint-old");
-            deleteTree(old);
+            AtomicFiles.deleteTree(old);
             if (Files.exists(target)) {
                 AtomicFiles.move(target, old);
             }
             AtomicFiles.move(tmp, target);
-            deleteTree(old);
+            AtomicFiles.deleteTree(old);
         } finally {
-            deleteTree(tmp);
+            AtomicFiles.deleteTree(tmp);
         }
     }
 
@@ -317,15 +315,5 @@ public final class Checkpoint {
         return sb.toString();
     }
 
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
-        }
-    }
 
 }

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.vqvae.core.io.AtomicFiles;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -65,7 +67,7 @@ class ShardTest {
         ShardWriter.prepare(source, source.classes(), "f", out, 5, 1, false, QUIET);
         byte[] before = Files.readAllBytes(out.resolve("shard-000002/images.npy"));
         // a run killed while writing shard 2: the shard and the index are missing, a temporary remains
-        deleteTree(out.resolve("shard-000002"));
+        AtomicFiles.deleteTree(out.resolve("shard-000002"));
         Files.delete(out.resolve("index.json"));
         Files.createDirectories(out.resolve(".shard-000002.tmp123"));
         assertThrows(IOException.class, () -> ShardSource.open(out));
@@ -94,11 +96,4 @@ class ShardTest {
         }
     }
 
-    static void deleteTree(Path dir) throws IOException {
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }
