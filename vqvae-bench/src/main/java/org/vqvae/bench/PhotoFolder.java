@@ -66,6 +66,9 @@ public final class PhotoFolder {
         int count = 512;
         Path photos = null;
         long seed = 1;
+        if (args.length % 2 != 0) {
+            throw new IllegalArgumentException("usage: PhotoFolder [--out DIR] [--count N] [--photos DIR] [--seed S]");
+        }
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[i + 1]);
