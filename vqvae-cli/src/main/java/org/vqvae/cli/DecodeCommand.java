@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import org.vqvae.core.io.ImageGrid;
+import org.vqvae.core.io.MappedNpy;
 import org.vqvae.core.io.Npy;
 import org.vqvae.core.model.CodeModel;
 import org.vqvae.core.model.VqVae;
@@ -51,7 +52,9 @@ final class DecodeCommand implements Callable<Integer> {
         }
         try (NDManager manager = NDManager.newBaseManager()) {
             CodeModel model = Checkpoint.loadAny(modelDir, manager);
-            NDList arrays = Npy.read(manager, codesFile);
+            // a .npy is memory-mapped and only the maps shown are read: code files may be huge
+            NDList arrays = codesFile.getFileName().toString().endsWith(".npy")
+                    ? new NDList(firstMaps(codesFile, limit, manager)) : Npy.read(manager, codesFile);
             NDList levels = new NDList();
             if (model.levels() == 1) {
                 if (arrays.size() != 1) {
@@ -103,6 +106,20 @@ final class DecodeCommand implements Callable<Integer> {
             System.out.println("wrote " + out + ": " + count + " decoded images");
         }
         return 0;
+    }
+
+    /** The first {@code limit} entries along the first axis of a .npy of integers, as int64. */
+    private static NDArray firstMaps(Path file, int limit, NDManager manager) throws java.io.IOException {
+        MappedNpy npy = MappedNpy.open(file);
+        long[] shape = npy.shape().clone();
+        if (shape.length == 0) {
+            throw new IllegalArgumentException(file + " holds a scalar; expected code maps [N, H, W]");
+        }
+        shape[0] = Math.min(limit, shape[0]);
+        long per = shape[0] == 0 ? 0 : npy.count() / npy.shape()[0];
+        long[] values = new long[Math.toIntExact(shape[0] * per)];
+        npy.read(0, values, 0, values.length);
+        return manager.create(values, new Shape(shape));
     }
 
     private static int factor(CodeModel model, int level) {

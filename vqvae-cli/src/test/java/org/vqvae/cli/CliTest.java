@@ -313,7 +313,7 @@ class CliTest {
             Path floats = work.resolve("float.npy");
             Npy.write(floats, m.create(new float[] {0, 1, 2, 3}, new Shape(1, 2, 2)));
             assertOneLineError(run("decode", "--model", model.toString(), "--codes", floats.toString(),
-                    "--out", grid.toString()), 1, "must be integers");
+                    "--out", grid.toString()), 1, "holds dtype <f4: expected little-endian integers");
         }
         Path junk = work.resolve("junk.npy");
         Files.writeString(junk, "not numpy");
