@@ -11,7 +11,9 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -215,18 +217,53 @@ public final class ImageDecoder {
         int w = raster.getWidth();
         int h = raster.getHeight();
         checkSize(w, h);
+        byte[] samples = packedBytes(raster);
         if (space == JpegColour.Space.GREY) {
-            return new DecodedImage(w, h, 1, rows(raster, 0));
+            return new DecodedImage(w, h, 1, samples);
         }
-        byte[] rgb = new byte[w * h * 3];
+        return new DecodedImage(w, h, 3, JpegColour.toRgb(space, samples, bands, w * h));
+    }
+
+    /**
+     * A raster's 8-bit samples, all bands of a pixel together, rows without padding. The JPEG
+     * reader's rasters are laid out so already: their own array is returned, not copied.
+     */
+    private static byte[] packedBytes(Raster raster) {
+        int w = raster.getWidth();
+        int h = raster.getHeight();
+        int bands = raster.getNumBands();
+        if (isPacked(raster)) {
+            return ((DataBufferByte) raster.getDataBuffer()).getData();
+        }
+        byte[] out = new byte[w * h * bands];
         int[] row = new int[w * bands];
         for (int y = 0; y < h; y++) {
             raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
-            for (int x = 0; x < w; x++) {
-                JpegColour.toRgb(space, row, x * bands, rgb, (y * w + x) * 3);
+            for (int i = 0; i < row.length; i++) {
+                out[y * row.length + i] = (byte) row[i];
             }
         }
-        return new DecodedImage(w, h, 3, rgb);
+        return out;
+    }
+
+    private static boolean isPacked(Raster raster) {
+        int bands = raster.getNumBands();
+        if (!(raster.getDataBuffer() instanceof DataBufferByte buffer)
+                || !(raster.getSampleModel() instanceof PixelInterleavedSampleModel model)
+                || buffer.getNumBanks() != 1 || buffer.getOffset() != 0
+                || raster.getSampleModelTranslateX() != raster.getMinX()
+                || raster.getSampleModelTranslateY() != raster.getMinY()
+                || model.getPixelStride() != bands || model.getScanlineStride() != raster.getWidth() * bands
+                || buffer.getData().length != raster.getWidth() * raster.getHeight() * bands) {
+            return false;
+        }
+        int[] offsets = model.getBandOffsets();
+        for (int b = 0; b < bands; b++) {
+            if (offsets[b] != b || model.getSampleSize(b) != 8) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** libjpeg's warnings that the data ended early; others (extraneous bytes...) Pillow accepts too. */

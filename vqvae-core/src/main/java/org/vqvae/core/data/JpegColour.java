@@ -18,6 +18,9 @@ final class JpegColour {
     private static final int[] CB_B = new int[256];
     private static final int[] CR_G = new int[256];
     private static final int[] CB_G = new int[256];
+    /** Saturates to 0..255 by lookup, as libjpeg's range limit does: index {@code CLAMP_ZERO + v}. */
+    private static final byte[] CLAMP = new byte[3 * 256];
+    private static final int CLAMP_ZERO = 256;
 
     static {
         for (int i = 0; i < 256; i++) {
@@ -26,6 +29,9 @@ final class JpegColour {
             CB_B[i] = (fix(1.77200) * x + ONE_HALF) >> SCALE_BITS;
             CR_G[i] = -fix(0.71414) * x;
             CB_G[i] = -fix(0.34414) * x + ONE_HALF;
+        }
+        for (int i = 0; i < CLAMP.length; i++) {
+            CLAMP[i] = (byte) Math.max(0, Math.min(255, i - CLAMP_ZERO));
         }
     }
 
@@ -113,39 +119,51 @@ final class JpegColour {
     }
 
     /**
-     * Converts one pixel's raw samples to RGB.
+     * Converts a whole image's raw samples to RGB.
      *
-     * @param s the samples ({@code bands} of them, from {@code off})
-     * @param rgb receives R, G, B at {@code out}
+     * @param space what the samples hold (not {@link Space#GREY})
+     * @param s the samples, {@code bands} per pixel, row-major and without padding
+     * @param bands 3, or 4 for CMYK and YCCK
+     * @param pixels how many pixels {@code s} holds
+     * @return RGB, 3 bytes per pixel: {@code s} itself, overwritten, when it has 3 bands
      */
-    static void toRgb(Space space, int[] s, int off, byte[] rgb, int out) {
+    static byte[] toRgb(Space space, byte[] s, int bands, int pixels) {
         switch (space) {
-            case GREY -> {
-                rgb[out] = rgb[out + 1] = rgb[out + 2] = (byte) s[off];
-            }
             case RGB -> {
-                rgb[out] = (byte) s[off];
-                rgb[out + 1] = (byte) s[off + 1];
-                rgb[out + 2] = (byte) s[off + 2];
+                return s;
             }
             case YCBCR -> {
-                int y = s[off];
-                int cb = s[off + 1];
-                int cr = s[off + 2];
-                rgb[out] = (byte) clamp(y + CR_R[cr]);
-                rgb[out + 1] = (byte) clamp(y + ((CB_G[cb] + CR_G[cr]) >> SCALE_BITS));
-                rgb[out + 2] = (byte) clamp(y + CB_B[cb]);
+                // in place: each pixel's samples are read before they are overwritten
+                for (int i = 0, j = 0; i < pixels; i++, j += 3) {
+                    int y = s[j] & 0xFF;
+                    int cb = s[j + 1] & 0xFF;
+                    int cr = s[j + 2] & 0xFF;
+                    s[j] = CLAMP[CLAMP_ZERO + y + CR_R[cr]];
+                    s[j + 1] = CLAMP[CLAMP_ZERO + y + ((CB_G[cb] + CR_G[cr]) >> SCALE_BITS)];
+                    s[j + 2] = CLAMP[CLAMP_ZERO + y + CB_B[cb]];
+                }
+                return s;
             }
-            case CMYK -> cmykToRgb(s[off], s[off + 1], s[off + 2], s[off + 3], rgb, out);
-            case YCCK -> {
-                // libjpeg stores 255 - RGB(YCC) as C, M, Y: the inverted convention CMYK files use
-                int y = s[off];
-                int cb = s[off + 1];
-                int cr = s[off + 2];
-                cmykToRgb(255 - clamp(y + CR_R[cr]), 255 - clamp(y + ((CB_G[cb] + CR_G[cr]) >> SCALE_BITS)),
-                        255 - clamp(y + CB_B[cb]), s[off + 3], rgb, out);
+            case CMYK, YCCK -> {
+                byte[] rgb = new byte[pixels * 3];
+                for (int i = 0, j = 0; i < pixels; i++, j += bands) {
+                    int c = s[j] & 0xFF;
+                    int m = s[j + 1] & 0xFF;
+                    int yel = s[j + 2] & 0xFF;
+                    if (space == Space.YCCK) {
+                        // libjpeg stores 255 - RGB(YCC) as C, M, Y: the inverted convention CMYK files use
+                        int y = c;
+                        c = 255 - (CLAMP[CLAMP_ZERO + y + CR_R[yel]] & 0xFF);
+                        int g = CLAMP[CLAMP_ZERO + y + ((CB_G[m] + CR_G[yel]) >> SCALE_BITS)] & 0xFF;
+                        int b = CLAMP[CLAMP_ZERO + y + CB_B[m]] & 0xFF;
+                        m = 255 - g;
+                        yel = 255 - b;
+                    }
+                    cmykToRgb(c, m, yel, s[j + 3] & 0xFF, rgb, 3 * i);
+                }
+                return rgb;
             }
-            default -> throw new IllegalStateException(space.toString());
+            default -> throw new IllegalArgumentException("no RGB conversion for " + space);
         }
     }
 
@@ -164,9 +182,5 @@ final class JpegColour {
     private static int mulDiv255(int a, int b) {
         int t = a * b + 128;
         return ((t >> 8) + t) >> 8;
-    }
-
-    private static int clamp(int v) {
-        return v < 0 ? 0 : Math.min(v, 255);
     }
 }
