@@ -128,8 +128,7 @@ public final class ImageDecoder {
         // round() in Python rounds half to even: rint does the same
         int top = (int) Math.rint((out[1] - size) / 2.0);
         int left = (int) Math.rint((out[0] - size) / 2.0);
-        byte[] hwc = BilinearResample.resizeWindow(image, out[0], out[1], left, top, size, size);
-        return toChw(hwc, size, image.channels());
+        return BilinearResample.resizeWindow(image, out[0], out[1], left, top, size, size);
     }
 
     /**
@@ -146,20 +145,6 @@ public final class ImageDecoder {
         int longSide = Math.max(width, height);
         int newLong = (int) ((double) size * longSide / shortSide);
         return width <= height ? new int[] {size, newLong} : new int[] {newLong, size};
-    }
-
-    private static byte[] toChw(byte[] hwc, int size, int c) {
-        if (c == 1) {
-            return hwc;
-        }
-        int n = size * size;
-        byte[] chw = new byte[c * n];
-        for (int i = 0; i < n; i++) {
-            for (int ch = 0; ch < c; ch++) {
-                chw[ch * n + i] = hwc[i * c + ch];
-            }
-        }
-        return chw;
     }
 
     private static DecodedImage toRgb(DecodedImage image) {
