@@ -4,17 +4,23 @@ import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
 
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.spi.IIORegistry;
 import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
 import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -176,15 +182,29 @@ public final class ImageDecoder {
         return true;
     }
 
-    /** Raw samples from TwelveMonkeys, converted here: its own conversion would apply ICC profiles. */
+    /**
+     * Plain JFIF files are converted to RGB by libjpeg itself, as under Pillow; every other JPEG
+     * is read as raw samples and converted here, since TwelveMonkeys' own conversion would apply
+     * ICC profiles and its own CMYK rules.
+     */
     private static DecodedImage decodeJpeg(byte[] data) throws IOException {
+        JpegColour.Markers markers = JpegColour.Markers.scan(data);
         ImageReader reader = JPEG.createReaderInstance();
         List<String> warnings = new ArrayList<>();
         reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
         Raster raster;
+        byte[] rgb = null;
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
             reader.setInput(in, true, true);
-            raster = reader.readRaster(0, null);
+            if (markers.plainYCbCr()) {
+                int w = reader.getWidth(0);
+                int h = reader.getHeight(0);
+                checkSize(w, h);
+                rgb = new byte[w * h * 3];
+                raster = reader.read(0, rgbInto(rgb, w, h, reader)).getRaster();
+            } else {
+                raster = reader.readRaster(0, null);
+            }
         } finally {
             reader.dispose();
         }
@@ -194,19 +214,36 @@ public final class ImageDecoder {
                 throw new IIOException("truncated JPEG data (" + warning + ")");
             }
         }
+        int w = raster.getWidth();
+        int h = raster.getHeight();
+        if (rgb != null) {
+            return new DecodedImage(w, h, 3, rgb);
+        }
         int bands = raster.getNumBands();
-        JpegColour.Space space = JpegColour.space(data, bands);
         if (bands != 1 && bands != 3 && bands != 4) {
             throw new IIOException("unsupported JPEG with " + bands + " components");
         }
-        int w = raster.getWidth();
-        int h = raster.getHeight();
+        JpegColour.Space space = JpegColour.space(markers, bands);
         checkSize(w, h);
         byte[] samples = packedBytes(raster);
         if (space == JpegColour.Space.GREY) {
             return new DecodedImage(w, h, 1, samples);
         }
         return new DecodedImage(w, h, 3, JpegColour.toRgb(space, samples, bands, w * h));
+    }
+
+    /**
+     * Read parameters that make the reader decode into {@code rgb}: R, G, B in that order, so the
+     * JDK copies each decoded row with one array copy rather than reordering it to BGR per pixel.
+     */
+    private static ImageReadParam rgbInto(byte[] rgb, int w, int h, ImageReader reader) {
+        WritableRaster raster = Raster.createInterleavedRaster(new DataBufferByte(rgb, rgb.length), w, h,
+                w * 3, 3, new int[] {0, 1, 2}, null);
+        ColorModel model = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
+                Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
+        ImageReadParam param = reader.getDefaultReadParam();
+        param.setDestination(new BufferedImage(model, raster, false, null));
+        return param;
     }
 
     /**

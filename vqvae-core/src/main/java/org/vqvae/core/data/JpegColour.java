@@ -42,62 +42,97 @@ final class JpegColour {
     }
 
     /**
+     * What libjpeg learns from a JPEG's markers before the first scan.
+     *
+     * @param jfif whether a JFIF APP0 marker came
+     * @param adobeTransform the first Adobe APP14 marker's transform flag, or -1 without one
+     * @param componentIds the frame's component ids, or null without a frame header
+     * @param icc whether an ICC profile (APP2) is embedded
+     */
+    record Markers(boolean jfif, int adobeTransform, int[] componentIds, boolean icc) {
+
+        /**
+         * Scans the markers of a whole JPEG file up to its first scan.
+         *
+         * @param data the whole file
+         * @return what they say
+         */
+        static Markers scan(byte[] data) {
+            boolean jfif = false;
+            boolean icc = false;
+            int adobeTransform = -1;
+            int[] ids = null;
+            int p = 2; // after SOI
+            while (p + 4 <= data.length) {
+                if ((data[p] & 0xFF) != 0xFF) {
+                    p++;
+                    continue;
+                }
+                int marker = data[p + 1] & 0xFF;
+                if (marker == 0xFF) {
+                    p++; // fill byte
+                    continue;
+                }
+                if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
+                    p += 2;
+                    continue;
+                }
+                if (marker == 0xDA || marker == 0xD9) {
+                    break; // the scan starts: every marker that matters came before it
+                }
+                int len = ((data[p + 2] & 0xFF) << 8) | (data[p + 3] & 0xFF);
+                int body = p + 4;
+                int end = Math.min(data.length, p + 2 + len);
+                if (marker == 0xE0 && !jfif && startsWith(data, body, end, "JFIF\0")) {
+                    jfif = true;
+                } else if (marker == 0xE2 && startsWith(data, body, end, "ICC_PROFILE\0")) {
+                    icc = true;
+                } else if (marker == 0xEE && adobeTransform < 0 && end - body >= 12
+                        && startsWith(data, body, end, "Adobe")) {
+                    adobeTransform = data[body + 11] & 0xFF;
+                } else if (isFrame(marker) && end - body >= 6) {
+                    int n = data[body + 5] & 0xFF;
+                    ids = new int[n];
+                    for (int i = 0; i < n && body + 6 + 3 * i < end; i++) {
+                        ids[i] = data[body + 6 + 3 * i] & 0xFF;
+                    }
+                }
+                p += 2 + len;
+            }
+            return new Markers(jfif, adobeTransform, ids, icc);
+        }
+
+        /**
+         * Whether the decoder's own conversion to RGB gives Pillow's pixels: a plain JFIF YCbCr
+         * file. libjpeg then converts with the very tables Pillow's libjpeg uses, and neither
+         * the JDK nor TwelveMonkeys has an ICC profile or Adobe marker to act on differently.
+         */
+        boolean plainYCbCr() {
+            return jfif && adobeTransform < 0 && !icc && componentIds != null && componentIds.length == 3;
+        }
+    }
+
+    /**
      * Reads the colour space of a JPEG's samples from its markers as libjpeg guesses it: JFIF
      * means YCbCr, else Adobe's transform flag, else the component ids.
      *
-     * @param data the whole file
+     * @param m the file's markers
      * @param bands the number of sample bands the decoder returned
      */
-    static Space space(byte[] data, int bands) {
+    static Space space(Markers m, int bands) {
         if (bands == 1) {
             return Space.GREY;
         }
-        boolean jfif = false;
-        int adobeTransform = -1;
-        int[] ids = null;
-        int p = 2; // after SOI
-        while (p + 4 <= data.length) {
-            if ((data[p] & 0xFF) != 0xFF) {
-                p++;
-                continue;
-            }
-            int marker = data[p + 1] & 0xFF;
-            if (marker == 0xFF) {
-                p++; // fill byte
-                continue;
-            }
-            if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
-                p += 2;
-                continue;
-            }
-            if (marker == 0xDA || marker == 0xD9) {
-                break; // the scan starts: every marker that matters came before it
-            }
-            int len = ((data[p + 2] & 0xFF) << 8) | (data[p + 3] & 0xFF);
-            int body = p + 4;
-            int end = Math.min(data.length, p + 2 + len);
-            if (marker == 0xE0 && !jfif && startsWith(data, body, end, "JFIF\0")) {
-                jfif = true;
-            } else if (marker == 0xEE && adobeTransform < 0 && end - body >= 12 && startsWith(data, body, end, "Adobe")) {
-                adobeTransform = data[body + 11] & 0xFF;
-            } else if (isFrame(marker) && end - body >= 6) {
-                int n = data[body + 5] & 0xFF;
-                ids = new int[n];
-                for (int i = 0; i < n && body + 6 + 3 * i < end; i++) {
-                    ids[i] = data[body + 6 + 3 * i] & 0xFF;
-                }
-            }
-            p += 2 + len;
-        }
         if (bands == 4) {
-            return adobeTransform < 0 || adobeTransform == 0 ? Space.CMYK : Space.YCCK;
+            return m.adobeTransform() < 0 || m.adobeTransform() == 0 ? Space.CMYK : Space.YCCK;
         }
-        if (jfif) {
+        if (m.jfif()) {
             return Space.YCBCR;
         }
-        if (adobeTransform >= 0) {
-            return adobeTransform == 0 ? Space.RGB : Space.YCBCR;
+        if (m.adobeTransform() >= 0) {
+            return m.adobeTransform() == 0 ? Space.RGB : Space.YCBCR;
         }
+        int[] ids = m.componentIds();
         boolean rgbIds = ids != null && ids.length == 3 && ids[0] == 'R' && ids[1] == 'G' && ids[2] == 'B';
         return rgbIds ? Space.RGB : Space.YCBCR;
     }
