@@ -94,43 +94,68 @@ final class BilinearResample {
     private static byte[] horizontal(DecodedImage src, Weights w, int rowFirst, int rowCount) {
         int c = src.channels();
         int stride = src.width() * c;
-        byte[] in = src.pixels();
         int outW = w.n();
-        int plane = rowCount * outW;
-        byte[] out = new byte[c * plane];
+        byte[] out = new byte[c * rowCount * outW];
+        int y = 0;
+        if (c == 3) {
+            // two rows at once: each weight is loaded once for six sums
+            for (; y + 1 < rowCount; y += 2) {
+                rgbRows(src.pixels(), (rowFirst + y) * stride, stride, w, out, y * outW, rowCount * outW);
+            }
+        }
+        for (; y < rowCount; y++) {
+            oneRow(src.pixels(), (rowFirst + y) * stride, c, w, out, y * outW, rowCount * outW);
+        }
+        return out;
+    }
+
+    /** Two adjacent RGB rows from {@code base} into output rows {@code o} and {@code o + outW} of each plane. */
+    private static void rgbRows(byte[] in, int base, int stride, Weights w, byte[] out, int o, int plane) {
         int[] first = w.first;
         int[] count = w.count;
         int[] k = w.k;
         int taps = w.taps;
-        for (int y = 0; y < rowCount; y++) {
-            int rowBase = (rowFirst + y) * stride;
-            int o = y * outW;
-            if (c == 3) {
-                for (int x = 0; x < outW; x++, o++) {
-                    int r = HALF;
-                    int g = HALF;
-                    int b = HALF;
-                    for (int t = 0, p = rowBase + 3 * first[x], kt = x * taps, n = count[x]; t < n; t++, p += 3) {
-                        int wt = k[kt + t];
-                        r += (in[p] & 0xFF) * wt;
-                        g += (in[p + 1] & 0xFF) * wt;
-                        b += (in[p + 2] & 0xFF) * wt;
-                    }
-                    out[o] = clip8(r);
-                    out[plane + o] = clip8(g);
-                    out[2 * plane + o] = clip8(b);
+        int outW = first.length;
+        for (int x = 0; x < outW; x++, o++) {
+            int r0 = HALF;
+            int g0 = HALF;
+            int b0 = HALF;
+            int r1 = HALF;
+            int g1 = HALF;
+            int b1 = HALF;
+            for (int t = 0, p = base + 3 * first[x], kt = x * taps, n = count[x]; t < n; t++, p += 3) {
+                int wt = k[kt + t];
+                r0 += (in[p] & 0xFF) * wt;
+                g0 += (in[p + 1] & 0xFF) * wt;
+                b0 += (in[p + 2] & 0xFF) * wt;
+                r1 += (in[p + stride] & 0xFF) * wt;
+                g1 += (in[p + stride + 1] & 0xFF) * wt;
+                b1 += (in[p + stride + 2] & 0xFF) * wt;
+            }
+            out[o] = clip8(r0);
+            out[plane + o] = clip8(g0);
+            out[2 * plane + o] = clip8(b0);
+            out[o + outW] = clip8(r1);
+            out[plane + o + outW] = clip8(g1);
+            out[2 * plane + o + outW] = clip8(b1);
+        }
+    }
+
+    /** One row of {@code c} interleaved channels from {@code base} into output row {@code o} of each plane. */
+    private static void oneRow(byte[] in, int base, int c, Weights w, byte[] out, int o, int plane) {
+        int[] first = w.first;
+        int[] count = w.count;
+        int[] k = w.k;
+        int taps = w.taps;
+        for (int x = 0; x < first.length; x++, o++) {
+            for (int ch = 0; ch < c; ch++) {
+                int acc = HALF;
+                for (int t = 0, p = base + c * first[x] + ch, kt = x * taps, n = count[x]; t < n; t++, p += c) {
+                    acc += (in[p] & 0xFF) * k[kt + t];
                 }
-            } else {
-                for (int x = 0; x < outW; x++, o++) {
-                    int acc = HALF;
-                    for (int t = 0, p = rowBase + first[x], kt = x * taps, n = count[x]; t < n; t++, p++) {
-                        acc += (in[p] & 0xFF) * k[kt + t];
-                    }
-                    out[o] = clip8(acc);
-                }
+                out[ch * plane + o] = clip8(acc);
             }
         }
-        return out;
     }
 
     /** Resamples each plane of {@code rows} (rows {@code rowFirst ..} of the source) vertically. */
