@@ -37,8 +37,9 @@ import java.util.Locale;
  * {@code Resize(size)} and {@code CenterCrop(size)} on the PIL image, with Pillow 9.
  *
  * <p>JPEG and PNG are recognised by content, not by extension. JPEGs are decoded by TwelveMonkeys
- * (through the JDK's libjpeg) to raw samples and colour-converted here as Pillow does, without
- * ICC profiles, so CMYK and YCCK files get Pillow's colours. PNGs are decoded by the JDK and lose
+ * (through the JDK's libjpeg). Plain JFIF files are converted to RGB by libjpeg, as under Pillow;
+ * all others are read as raw samples and colour-converted here as Pillow does, without ICC
+ * profiles, so CMYK and YCCK files get Pillow's colours. PNGs are decoded by the JDK and lose
  * their alpha without compositing, as {@code convert('RGB')} does. 16-bit PNGs keep the high byte
  * of each sample; Pillow does the same for colour but clips 16-bit greyscale to 255 (almost all
  * white), which is not copied here.
