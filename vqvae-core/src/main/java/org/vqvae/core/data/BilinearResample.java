@@ -6,7 +6,13 @@ package org.vqvae.core.data;
  * whole resized image. Each output pixel is a triangle-filter average whose support widens with the
  * downscale factor (antialiasing). To give Pillow's bytes exactly, the weights are normalised in
  * double, turned into 22-bit fixed point with round-half-away, and the image is resampled
- * horizontally first, rounded to 8 bits, then vertically.
+ * horizontally first, rounded to 8 bits, then vertically. That order is kept even where the other
+ * would be cheaper, since the intermediate rounding decides the last bit.
+ *
+ * <p>For speed the horizontal pass reads the interleaved source once per tap for all channels and
+ * writes one plane per channel, so the vertical pass runs over contiguous rows (a loop the JIT
+ * vectorises) and its result is already the CHW layout callers want. Integer sums are exact in any
+ * order, so the loop order does not change a bit.
  */
 final class BilinearResample {
 
@@ -15,34 +21,31 @@ final class BilinearResample {
 
     private BilinearResample() {}
 
-    /** Fixed-point weights of a run of output positions along one axis. */
-    private record Weights(int[] first, int[] count, int[][] k) {}
+    /**
+     * Fixed-point weights of a run of output positions along one axis: output {@code i} sums
+     * {@code count[i]} inputs from {@code first[i]} with weights {@code k[i * taps ...]}.
+     */
+    private record Weights(int[] first, int[] count, int taps, int[] k) {
+        int n() {
+            return first.length;
+        }
+    }
 
     /**
      * Resizes {@code src} to {@code outW x outH} and returns the window at ({@code left}, {@code top})
-     * of {@code winW x winH}, as HWC bytes.
+     * of {@code winW x winH}, as CHW bytes.
      */
     static byte[] resizeWindow(DecodedImage src, int outW, int outH, int left, int top, int winW, int winH) {
-        int c = src.channels();
         boolean horizontal = outW != src.width();
         boolean vertical = outH != src.height();
-        byte[] rows; // the source rows the vertical pass needs, already resampled horizontally
-        int rowFirst;
-        int rowCount;
         Weights vw = vertical ? weights(src.height(), outH, top, winH) : null;
-        if (vertical) {
-            rowFirst = vw.first[0];
-            rowCount = vw.first[winH - 1] + vw.count[winH - 1] - rowFirst;
-        } else {
-            rowFirst = top;
-            rowCount = winH;
-        }
-        if (horizontal) {
-            rows = horizontal(src, weights(src.width(), outW, left, winW), rowFirst, rowCount);
-        } else {
-            rows = copyColumns(src, left, winW, rowFirst, rowCount);
-        }
-        return vertical ? vertical(rows, winW, c, vw, rowFirst) : rows;
+        // the source rows the vertical pass needs (or the window's own rows, without one)
+        int rowFirst = vertical ? vw.first[0] : top;
+        int rowCount = vertical ? vw.first[winH - 1] + vw.count[winH - 1] - rowFirst : winH;
+        byte[] planes = horizontal
+                ? horizontal(src, weights(src.width(), outW, left, winW), rowFirst, rowCount)
+                : planarColumns(src, left, winW, rowFirst, rowCount);
+        return vertical ? vertical(planes, src.channels(), winW, rowCount, vw, rowFirst) : planes;
     }
 
     /** Pillow's triangle weights for output positions {@code from .. from+n-1} of {@code outSize}. */
@@ -52,30 +55,29 @@ final class BilinearResample {
         double filterScale = Math.max(scale, 1.0);
         double support = filterScale; // the triangle's support is 1 at scale 1
         double inv = 1.0 / filterScale;
+        int taps = Math.min(inSize, (int) Math.ceil(support) * 2 + 1);
         int[] first = new int[n];
         int[] count = new int[n];
-        int[][] k = new int[n][];
+        int[] k = new int[n * taps];
+        double[] w = new double[taps];
         for (int i = 0; i < n; i++) {
             double center = (from + i + 0.5) * scale;
             int lo = Math.max(0, (int) (center - support + 0.5));
             int hi = Math.min(inSize, (int) (center + support + 0.5));
             int len = hi - lo;
-            double[] w = new double[len];
             double sum = 0;
             for (int x = 0; x < len; x++) {
                 w[x] = triangle((x + lo - center + 0.5) * inv);
                 sum += w[x];
             }
-            int[] fixed = new int[len];
             for (int x = 0; x < len; x++) {
                 double v = sum != 0.0 ? w[x] / sum : w[x];
-                fixed[x] = (int) (v < 0 ? v * (1 << PRECISION_BITS) - 0.5 : v * (1 << PRECISION_BITS) + 0.5);
+                k[i * taps + x] = (int) (v < 0 ? v * (1 << PRECISION_BITS) - 0.5 : v * (1 << PRECISION_BITS) + 0.5);
             }
             first[i] = lo;
             count[i] = len;
-            k[i] = fixed;
         }
-        return new Weights(first, count, k);
+        return new Weights(first, count, taps, k);
     }
 
     private static double triangle(double x) {
@@ -83,60 +85,122 @@ final class BilinearResample {
         return x < 1.0 ? 1.0 - x : 0.0;
     }
 
-    /** Rounds a fixed-point sum (already offset by one half) to a byte, saturating. */
-    private static int clip8(int acc) {
-        if (acc <= 0) {
-            return 0;
-        }
-        return acc >= 256 << PRECISION_BITS ? 255 : acc >> PRECISION_BITS;
+    /** Rounds a fixed-point sum (already offset by one half) to a byte, saturating; branch-free. */
+    private static byte clip8(int acc) {
+        return (byte) Math.min(255, Math.max(0, acc >> PRECISION_BITS));
     }
 
+    /** Resamples rows {@code rowFirst ..} of the interleaved source into one plane per channel. */
     private static byte[] horizontal(DecodedImage src, Weights w, int rowFirst, int rowCount) {
         int c = src.channels();
         int stride = src.width() * c;
-        byte[] in = src.pixels();
-        int outW = w.first.length;
-        byte[] out = new byte[rowCount * outW * c];
-        for (int y = 0; y < rowCount; y++) {
-            int rowBase = (rowFirst + y) * stride;
-            for (int x = 0; x < outW; x++) {
-                int[] k = w.k[x];
-                int base = rowBase + w.first[x] * c;
-                for (int ch = 0; ch < c; ch++) {
-                    int acc = HALF;
-                    for (int t = 0, p = base + ch; t < k.length; t++, p += c) {
-                        acc += (in[p] & 0xFF) * k[t];
-                    }
-                    out[(y * outW + x) * c + ch] = (byte) clip8(acc);
-                }
+        int outW = w.n();
+        byte[] out = new byte[c * rowCount * outW];
+        int y = 0;
+        if (c == 3) {
+            // two rows at once: each weight is loaded once for six sums
+            for (; y + 1 < rowCount; y += 2) {
+                rgbRows(src.pixels(), (rowFirst + y) * stride, stride, w, out, y * outW, rowCount * outW);
             }
+        }
+        for (; y < rowCount; y++) {
+            oneRow(src.pixels(), (rowFirst + y) * stride, c, w, out, y * outW, rowCount * outW);
         }
         return out;
     }
 
-    private static byte[] vertical(byte[] rows, int width, int c, Weights w, int rowFirst) {
-        int outH = w.first.length;
-        int stride = width * c;
-        byte[] out = new byte[outH * stride];
-        for (int y = 0; y < outH; y++) {
-            int[] k = w.k[y];
-            int base = (w.first[y] - rowFirst) * stride;
-            for (int i = 0; i < stride; i++) {
+    /** Two adjacent RGB rows from {@code base} into output rows {@code o} and {@code o + outW} of each plane. */
+    private static void rgbRows(byte[] in, int base, int stride, Weights w, byte[] out, int o, int plane) {
+        int[] first = w.first;
+        int[] count = w.count;
+        int[] k = w.k;
+        int taps = w.taps;
+        int outW = first.length;
+        for (int x = 0; x < outW; x++, o++) {
+            int r0 = HALF;
+            int g0 = HALF;
+            int b0 = HALF;
+            int r1 = HALF;
+            int g1 = HALF;
+            int b1 = HALF;
+            for (int t = 0, p = base + 3 * first[x], kt = x * taps, n = count[x]; t < n; t++, p += 3) {
+                int wt = k[kt + t];
+                r0 += (in[p] & 0xFF) * wt;
+                g0 += (in[p + 1] & 0xFF) * wt;
+                b0 += (in[p + 2] & 0xFF) * wt;
+                r1 += (in[p + stride] & 0xFF) * wt;
+                g1 += (in[p + stride + 1] & 0xFF) * wt;
+                b1 += (in[p + stride + 2] & 0xFF) * wt;
+            }
+            out[o] = clip8(r0);
+            out[plane + o] = clip8(g0);
+            out[2 * plane + o] = clip8(b0);
+            out[o + outW] = clip8(r1);
+            out[plane + o + outW] = clip8(g1);
+            out[2 * plane + o + outW] = clip8(b1);
+        }
+    }
+
+    /** One row of {@code c} interleaved channels from {@code base} into output row {@code o} of each plane. */
+    private static void oneRow(byte[] in, int base, int c, Weights w, byte[] out, int o, int plane) {
+        int[] first = w.first;
+        int[] count = w.count;
+        int[] k = w.k;
+        int taps = w.taps;
+        for (int x = 0; x < first.length; x++, o++) {
+            for (int ch = 0; ch < c; ch++) {
                 int acc = HALF;
-                for (int t = 0, p = base + i; t < k.length; t++, p += stride) {
-                    acc += (rows[p] & 0xFF) * k[t];
+                for (int t = 0, p = base + c * first[x] + ch, kt = x * taps, n = count[x]; t < n; t++, p += c) {
+                    acc += (in[p] & 0xFF) * k[kt + t];
                 }
-                out[y * stride + i] = (byte) clip8(acc);
+                out[ch * plane + o] = clip8(acc);
+            }
+        }
+    }
+
+    /** Resamples each plane of {@code rows} (rows {@code rowFirst ..} of the source) vertically. */
+    private static byte[] vertical(byte[] rows, int c, int width, int rowCount, Weights w, int rowFirst) {
+        int outH = w.n();
+        byte[] out = new byte[c * outH * width];
+        int[] acc = new int[width];
+        for (int ch = 0; ch < c; ch++) {
+            int inPlane = ch * rowCount * width;
+            int outPlane = ch * outH * width;
+            for (int y = 0; y < outH; y++) {
+                java.util.Arrays.fill(acc, HALF);
+                int base = inPlane + (w.first[y] - rowFirst) * width;
+                for (int t = 0, kt = y * w.taps; t < w.count[y]; t++, base += width) {
+                    int wt = w.k[kt + t];
+                    for (int x = 0; x < width; x++) {
+                        acc[x] += (rows[base + x] & 0xFF) * wt;
+                    }
+                }
+                int o = outPlane + y * width;
+                for (int x = 0; x < width; x++) {
+                    out[o + x] = clip8(acc[x]);
+                }
             }
         }
         return out;
     }
 
-    private static byte[] copyColumns(DecodedImage src, int left, int winW, int rowFirst, int rowCount) {
+    /** Columns {@code left .. left+winW-1} of some source rows, one plane per channel. */
+    private static byte[] planarColumns(DecodedImage src, int left, int winW, int rowFirst, int rowCount) {
         int c = src.channels();
-        byte[] out = new byte[rowCount * winW * c];
+        byte[] in = src.pixels();
+        int plane = rowCount * winW;
+        byte[] out = new byte[c * plane];
         for (int y = 0; y < rowCount; y++) {
-            System.arraycopy(src.pixels(), ((rowFirst + y) * src.width() + left) * c, out, y * winW * c, winW * c);
+            int p = ((rowFirst + y) * src.width() + left) * c;
+            if (c == 1) {
+                System.arraycopy(in, p, out, y * winW, winW);
+                continue;
+            }
+            for (int x = 0, o = y * winW; x < winW; x++, o++, p += 3) {
+                out[o] = in[p];
+                out[plane + o] = in[p + 1];
+                out[2 * plane + o] = in[p + 2];
+            }
         }
         return out;
     }

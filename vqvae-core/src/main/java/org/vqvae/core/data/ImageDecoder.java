@@ -4,15 +4,23 @@ import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
 
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.spi.IIORegistry;
 import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,8 +37,9 @@ import java.util.Locale;
  * {@code Resize(size)} and {@code CenterCrop(size)} on the PIL image, with Pillow 9.
  *
  * <p>JPEG and PNG are recognised by content, not by extension. JPEGs are decoded by TwelveMonkeys
- * (through the JDK's libjpeg) to raw samples and colour-converted here as Pillow does, without
- * ICC profiles, so CMYK and YCCK files get Pillow's colours. PNGs are decoded by the JDK and lose
+ * (through the JDK's libjpeg). Plain JFIF files are converted to RGB by libjpeg, as under Pillow;
+ * all others are read as raw samples and colour-converted here as Pillow does, without ICC
+ * profiles, so CMYK and YCCK files get Pillow's colours. PNGs are decoded by the JDK and lose
  * their alpha without compositing, as {@code convert('RGB')} does. 16-bit PNGs keep the high byte
  * of each sample; Pillow does the same for colour but clips 16-bit greyscale to 255 (almost all
  * white), which is not copied here.
@@ -126,8 +135,7 @@ public final class ImageDecoder {
         // round() in Python rounds half to even: rint does the same
         int top = (int) Math.rint((out[1] - size) / 2.0);
         int left = (int) Math.rint((out[0] - size) / 2.0);
-        byte[] hwc = BilinearResample.resizeWindow(image, out[0], out[1], left, top, size, size);
-        return toChw(hwc, size, image.channels());
+        return BilinearResample.resizeWindow(image, out[0], out[1], left, top, size, size);
     }
 
     /**
@@ -144,20 +152,6 @@ public final class ImageDecoder {
         int longSide = Math.max(width, height);
         int newLong = (int) ((double) size * longSide / shortSide);
         return width <= height ? new int[] {size, newLong} : new int[] {newLong, size};
-    }
-
-    private static byte[] toChw(byte[] hwc, int size, int c) {
-        if (c == 1) {
-            return hwc;
-        }
-        int n = size * size;
-        byte[] chw = new byte[c * n];
-        for (int i = 0; i < n; i++) {
-            for (int ch = 0; ch < c; ch++) {
-                chw[ch * n + i] = hwc[i * c + ch];
-            }
-        }
-        return chw;
     }
 
     private static DecodedImage toRgb(DecodedImage image) {
@@ -189,15 +183,29 @@ public final class ImageDecoder {
         return true;
     }
 
-    /** Raw samples from TwelveMonkeys, converted here: its own conversion would apply ICC profiles. */
+    /**
+     * Plain JFIF files are converted to RGB by libjpeg itself, as under Pillow; every other JPEG
+     * is read as raw samples and converted here, since TwelveMonkeys' own conversion would apply
+     * ICC profiles and its own CMYK rules.
+     */
     private static DecodedImage decodeJpeg(byte[] data) throws IOException {
+        JpegColour.Markers markers = JpegColour.Markers.scan(data);
         ImageReader reader = JPEG.createReaderInstance();
         List<String> warnings = new ArrayList<>();
         reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
         Raster raster;
+        byte[] rgb = null;
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
             reader.setInput(in, true, true);
-            raster = reader.readRaster(0, null);
+            if (markers.plainYCbCr()) {
+                int w = reader.getWidth(0);
+                int h = reader.getHeight(0);
+                checkSize(w, h);
+                rgb = new byte[w * h * 3];
+                raster = reader.read(0, rgbInto(rgb, w, h, reader)).getRaster();
+            } else {
+                raster = reader.readRaster(0, null);
+            }
         } finally {
             reader.dispose();
         }
@@ -207,26 +215,78 @@ public final class ImageDecoder {
                 throw new IIOException("truncated JPEG data (" + warning + ")");
             }
         }
+        int w = raster.getWidth();
+        int h = raster.getHeight();
+        if (rgb != null) {
+            return new DecodedImage(w, h, 3, rgb);
+        }
         int bands = raster.getNumBands();
-        JpegColour.Space space = JpegColour.space(data, bands);
         if (bands != 1 && bands != 3 && bands != 4) {
             throw new IIOException("unsupported JPEG with " + bands + " components");
         }
+        JpegColour.Space space = JpegColour.space(markers, bands);
+        checkSize(w, h);
+        byte[] samples = packedBytes(raster);
+        if (space == JpegColour.Space.GREY) {
+            return new DecodedImage(w, h, 1, samples);
+        }
+        return new DecodedImage(w, h, 3, JpegColour.toRgb(space, samples, bands, w * h));
+    }
+
+    /**
+     * Read parameters that make the reader decode into {@code rgb}: R, G, B in that order, so the
+     * JDK copies each decoded row with one array copy rather than reordering it to BGR per pixel.
+     */
+    private static ImageReadParam rgbInto(byte[] rgb, int w, int h, ImageReader reader) {
+        WritableRaster raster = Raster.createInterleavedRaster(new DataBufferByte(rgb, rgb.length), w, h,
+                w * 3, 3, new int[] {0, 1, 2}, null);
+        ColorModel model = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
+                Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
+        ImageReadParam param = reader.getDefaultReadParam();
+        param.setDestination(new BufferedImage(model, raster, false, null));
+        return param;
+    }
+
+    /**
+     * A raster's 8-bit samples, all bands of a pixel together, rows without padding. The JPEG
+     * reader's rasters are laid out so already: their own array is returned, not copied.
+     */
+    private static byte[] packedBytes(Raster raster) {
         int w = raster.getWidth();
         int h = raster.getHeight();
-        checkSize(w, h);
-        if (space == JpegColour.Space.GREY) {
-            return new DecodedImage(w, h, 1, rows(raster, 0));
+        int bands = raster.getNumBands();
+        if (isPacked(raster)) {
+            return ((DataBufferByte) raster.getDataBuffer()).getData();
         }
-        byte[] rgb = new byte[w * h * 3];
+        byte[] out = new byte[w * h * bands];
         int[] row = new int[w * bands];
         for (int y = 0; y < h; y++) {
             raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
-            for (int x = 0; x < w; x++) {
-                JpegColour.toRgb(space, row, x * bands, rgb, (y * w + x) * 3);
+            for (int i = 0; i < row.length; i++) {
+                out[y * row.length + i] = (byte) row[i];
             }
         }
-        return new DecodedImage(w, h, 3, rgb);
+        return out;
+    }
+
+    private static boolean isPacked(Raster raster) {
+        int bands = raster.getNumBands();
+        if (!(raster.getDataBuffer() instanceof DataBufferByte buffer)
+                || !(raster.getSampleModel() instanceof PixelInterleavedSampleModel model)
+                || buffer.getNumBanks() != 1 || buffer.getOffset() != 0
+                || raster.getSampleModelTranslateX() != raster.getMinX()
+                || raster.getSampleModelTranslateY() != raster.getMinY()
+                || model.getPixelStride() != bands || model.getScanlineStride() != raster.getWidth() * bands
+                || buffer.getData().length != raster.getWidth() * raster.getHeight() * bands) {
+            return false;
+        }
+        int[] offsets = model.getBandOffsets();
+        for (int b = 0; b < bands; b++) {
+            if (offsets[b] != b || model.getSampleSize(b) != 8) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** libjpeg's warnings that the data ended early; others (extraneous bytes...) Pillow accepts too. */

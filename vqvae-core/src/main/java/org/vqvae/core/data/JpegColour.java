@@ -18,6 +18,9 @@ final class JpegColour {
     private static final int[] CB_B = new int[256];
     private static final int[] CR_G = new int[256];
     private static final int[] CB_G = new int[256];
+    /** Saturates to 0..255 by lookup, as libjpeg's range limit does: index {@code CLAMP_ZERO + v}. */
+    private static final byte[] CLAMP = new byte[3 * 256];
+    private static final int CLAMP_ZERO = 256;
 
     static {
         for (int i = 0; i < 256; i++) {
@@ -26,6 +29,9 @@ final class JpegColour {
             CB_B[i] = (fix(1.77200) * x + ONE_HALF) >> SCALE_BITS;
             CR_G[i] = -fix(0.71414) * x;
             CB_G[i] = -fix(0.34414) * x + ONE_HALF;
+        }
+        for (int i = 0; i < CLAMP.length; i++) {
+            CLAMP[i] = (byte) Math.max(0, Math.min(255, i - CLAMP_ZERO));
         }
     }
 
@@ -36,62 +42,97 @@ final class JpegColour {
     }
 
     /**
+     * What libjpeg learns from a JPEG's markers before the first scan.
+     *
+     * @param jfif whether a JFIF APP0 marker came
+     * @param adobeTransform the first Adobe APP14 marker's transform flag, or -1 without one
+     * @param componentIds the frame's component ids, or null without a frame header
+     * @param icc whether an ICC profile (APP2) is embedded
+     */
+    record Markers(boolean jfif, int adobeTransform, int[] componentIds, boolean icc) {
+
+        /**
+         * Scans the markers of a whole JPEG file up to its first scan.
+         *
+         * @param data the whole file
+         * @return what they say
+         */
+        static Markers scan(byte[] data) {
+            boolean jfif = false;
+            boolean icc = false;
+            int adobeTransform = -1;
+            int[] ids = null;
+            int p = 2; // after SOI
+            while (p + 4 <= data.length) {
+                if ((data[p] & 0xFF) != 0xFF) {
+                    p++;
+                    continue;
+                }
+                int marker = data[p + 1] & 0xFF;
+                if (marker == 0xFF) {
+                    p++; // fill byte
+                    continue;
+                }
+                if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
+                    p += 2;
+                    continue;
+                }
+                if (marker == 0xDA || marker == 0xD9) {
+                    break; // the scan starts: every marker that matters came before it
+                }
+                int len = ((data[p + 2] & 0xFF) << 8) | (data[p + 3] & 0xFF);
+                int body = p + 4;
+                int end = Math.min(data.length, p + 2 + len);
+                if (marker == 0xE0 && !jfif && startsWith(data, body, end, "JFIF\0")) {
+                    jfif = true;
+                } else if (marker == 0xE2 && startsWith(data, body, end, "ICC_PROFILE\0")) {
+                    icc = true;
+                } else if (marker == 0xEE && adobeTransform < 0 && end - body >= 12
+                        && startsWith(data, body, end, "Adobe")) {
+                    adobeTransform = data[body + 11] & 0xFF;
+                } else if (isFrame(marker) && end - body >= 6) {
+                    int n = data[body + 5] & 0xFF;
+                    ids = new int[n];
+                    for (int i = 0; i < n && body + 6 + 3 * i < end; i++) {
+                        ids[i] = data[body + 6 + 3 * i] & 0xFF;
+                    }
+                }
+                p += 2 + len;
+            }
+            return new Markers(jfif, adobeTransform, ids, icc);
+        }
+
+        /**
+         * Whether the decoder's own conversion to RGB gives Pillow's pixels: a plain JFIF YCbCr
+         * file. libjpeg then converts with the very tables Pillow's libjpeg uses, and neither
+         * the JDK nor TwelveMonkeys has an ICC profile or Adobe marker to act on differently.
+         */
+        boolean plainYCbCr() {
+            return jfif && adobeTransform < 0 && !icc && componentIds != null && componentIds.length == 3;
+        }
+    }
+
+    /**
      * Reads the colour space of a JPEG's samples from its markers as libjpeg guesses it: JFIF
      * means YCbCr, else Adobe's transform flag, else the component ids.
      *
-     * @param data the whole file
+     * @param m the file's markers
      * @param bands the number of sample bands the decoder returned
      */
-    static Space space(byte[] data, int bands) {
+    static Space space(Markers m, int bands) {
         if (bands == 1) {
             return Space.GREY;
         }
-        boolean jfif = false;
-        int adobeTransform = -1;
-        int[] ids = null;
-        int p = 2; // after SOI
-        while (p + 4 <= data.length) {
-            if ((data[p] & 0xFF) != 0xFF) {
-                p++;
-                continue;
-            }
-            int marker = data[p + 1] & 0xFF;
-            if (marker == 0xFF) {
-                p++; // fill byte
-                continue;
-            }
-            if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
-                p += 2;
-                continue;
-            }
-            if (marker == 0xDA || marker == 0xD9) {
-                break; // the scan starts: every marker that matters came before it
-            }
-            int len = ((data[p + 2] & 0xFF) << 8) | (data[p + 3] & 0xFF);
-            int body = p + 4;
-            int end = Math.min(data.length, p + 2 + len);
-            if (marker == 0xE0 && !jfif && startsWith(data, body, end, "JFIF\0")) {
-                jfif = true;
-            } else if (marker == 0xEE && adobeTransform < 0 && end - body >= 12 && startsWith(data, body, end, "Adobe")) {
-                adobeTransform = data[body + 11] & 0xFF;
-            } else if (isFrame(marker) && end - body >= 6) {
-                int n = data[body + 5] & 0xFF;
-                ids = new int[n];
-                for (int i = 0; i < n && body + 6 + 3 * i < end; i++) {
-                    ids[i] = data[body + 6 + 3 * i] & 0xFF;
-                }
-            }
-            p += 2 + len;
-        }
         if (bands == 4) {
-            return adobeTransform < 0 || adobeTransform == 0 ? Space.CMYK : Space.YCCK;
+            return m.adobeTransform() < 0 || m.adobeTransform() == 0 ? Space.CMYK : Space.YCCK;
         }
-        if (jfif) {
+        if (m.jfif()) {
             return Space.YCBCR;
         }
-        if (adobeTransform >= 0) {
-            return adobeTransform == 0 ? Space.RGB : Space.YCBCR;
+        if (m.adobeTransform() >= 0) {
+            return m.adobeTransform() == 0 ? Space.RGB : Space.YCBCR;
         }
+        int[] ids = m.componentIds();
         boolean rgbIds = ids != null && ids.length == 3 && ids[0] == 'R' && ids[1] == 'G' && ids[2] == 'B';
         return rgbIds ? Space.RGB : Space.YCBCR;
     }
@@ -113,39 +154,51 @@ final class JpegColour {
     }
 
     /**
-     * Converts one pixel's raw samples to RGB.
+     * Converts a whole image's raw samples to RGB.
      *
-     * @param s the samples ({@code bands} of them, from {@code off})
-     * @param rgb receives R, G, B at {@code out}
+     * @param space what the samples hold (not {@link Space#GREY})
+     * @param s the samples, {@code bands} per pixel, row-major and without padding
+     * @param bands 3, or 4 for CMYK and YCCK
+     * @param pixels how many pixels {@code s} holds
+     * @return RGB, 3 bytes per pixel: {@code s} itself, overwritten, when it has 3 bands
      */
-    static void toRgb(Space space, int[] s, int off, byte[] rgb, int out) {
+    static byte[] toRgb(Space space, byte[] s, int bands, int pixels) {
         switch (space) {
-            case GREY -> {
-                rgb[out] = rgb[out + 1] = rgb[out + 2] = (byte) s[off];
-            }
             case RGB -> {
-                rgb[out] = (byte) s[off];
-                rgb[out + 1] = (byte) s[off + 1];
-                rgb[out + 2] = (byte) s[off + 2];
+                return s;
             }
             case YCBCR -> {
-                int y = s[off];
-                int cb = s[off + 1];
-                int cr = s[off + 2];
-                rgb[out] = (byte) clamp(y + CR_R[cr]);
-                rgb[out + 1] = (byte) clamp(y + ((CB_G[cb] + CR_G[cr]) >> SCALE_BITS));
-                rgb[out + 2] = (byte) clamp(y + CB_B[cb]);
+                // in place: each pixel's samples are read before they are overwritten
+                for (int i = 0, j = 0; i < pixels; i++, j += 3) {
+                    int y = s[j] & 0xFF;
+                    int cb = s[j + 1] & 0xFF;
+                    int cr = s[j + 2] & 0xFF;
+                    s[j] = CLAMP[CLAMP_ZERO + y + CR_R[cr]];
+                    s[j + 1] = CLAMP[CLAMP_ZERO + y + ((CB_G[cb] + CR_G[cr]) >> SCALE_BITS)];
+                    s[j + 2] = CLAMP[CLAMP_ZERO + y + CB_B[cb]];
+                }
+                return s;
             }
-            case CMYK -> cmykToRgb(s[off], s[off + 1], s[off + 2], s[off + 3], rgb, out);
-            case YCCK -> {
-                // libjpeg stores 255 - RGB(YCC) as C, M, Y: the inverted convention CMYK files use
-                int y = s[off];
-                int cb = s[off + 1];
-                int cr = s[off + 2];
-                cmykToRgb(255 - clamp(y + CR_R[cr]), 255 - clamp(y + ((CB_G[cb] + CR_G[cr]) >> SCALE_BITS)),
-                        255 - clamp(y + CB_B[cb]), s[off + 3], rgb, out);
+            case CMYK, YCCK -> {
+                byte[] rgb = new byte[pixels * 3];
+                for (int i = 0, j = 0; i < pixels; i++, j += bands) {
+                    int c = s[j] & 0xFF;
+                    int m = s[j + 1] & 0xFF;
+                    int yel = s[j + 2] & 0xFF;
+                    if (space == Space.YCCK) {
+                        // libjpeg stores 255 - RGB(YCC) as C, M, Y: the inverted convention CMYK files use
+                        int y = c;
+                        c = 255 - (CLAMP[CLAMP_ZERO + y + CR_R[yel]] & 0xFF);
+                        int g = CLAMP[CLAMP_ZERO + y + ((CB_G[m] + CR_G[yel]) >> SCALE_BITS)] & 0xFF;
+                        int b = CLAMP[CLAMP_ZERO + y + CB_B[m]] & 0xFF;
+                        m = 255 - g;
+                        yel = 255 - b;
+                    }
+                    cmykToRgb(c, m, yel, s[j + 3] & 0xFF, rgb, 3 * i);
+                }
+                return rgb;
             }
-            default -> throw new IllegalStateException(space.toString());
+            default -> throw new IllegalArgumentException("no RGB conversion for " + space);
         }
     }
 
@@ -164,9 +217,5 @@ final class JpegColour {
     private static int mulDiv255(int a, int b) {
         int t = a * b + 128;
         return ((t >> 8) + t) >> 8;
-    }
-
-    private static int clamp(int v) {
-        return v < 0 ? 0 : Math.min(v, 255);
     }
 }
