@@ -114,16 +114,32 @@ public final class Agreement {
         return r;
     }
 
-    /** Worst {@code ||ours - theirs|| / ||theirs - initial||} over the parameters that moved. */
+    /**
+     * Returns the worst relative difference of the parameters' first Adam step.
+     *
+     * @param ours our trajectory
+     * @param theirs PyTorch's
+     * @return {@code max ||ours - theirs|| / ||theirs - initial||} after step 1
+     */
+    public static double firstUpdate(Trajectory ours, Trajectory theirs) {
+        return worstUpdate(ours.afterFirst(), theirs.afterFirst(), theirs.initial()).getValue();
+    }
+
+    /** Worst {@code ||ours - theirs|| / ||theirs - initial||} over the parameters. */
     private static JsonObject updates(Map<String, float[]> ours, Map<String, float[]> theirs, Map<String, float[]> initial) {
-        var w = worst(theirs, name -> {
-            double moved = distance(theirs.get(name), initial.get(name));
-            return moved == 0 ? distance(ours.get(name), theirs.get(name)) : distance(ours.get(name), theirs.get(name)) / moved;
-        });
+        var w = worstUpdate(ours, theirs, initial);
         JsonObject o = new JsonObject();
         o.addProperty("rel_max", round(w.getValue()));
         o.addProperty("worst", w.getKey());
         return o;
+    }
+
+    private static Map.Entry<String, Double> worstUpdate(Map<String, float[]> ours, Map<String, float[]> theirs,
+            Map<String, float[]> initial) {
+        return worst(theirs, name -> {
+            double moved = distance(theirs.get(name), initial.get(name));
+            return moved == 0 ? distance(ours.get(name), theirs.get(name)) : distance(ours.get(name), theirs.get(name)) / moved;
+        });
     }
 
     private static Map.Entry<String, Double> worst(Map<String, ?> names, ToDoubleFunction<String> f) {
