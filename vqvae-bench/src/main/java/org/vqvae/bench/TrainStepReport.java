@@ -27,14 +27,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The VQ-VAE training step side by side with the PyTorch-eager reference, in one run on one
+ * The VQ-VAE training step side by side with the PyTorch-eager reference ({@code
+ * vqvae-bench/python/torch_vqvae.py}, or another script with its options given as {@code --peer}), in one run on one
  * machine with the same threads, data, model and batch: our median step time, the reference's,
  * their ratio, and both as a fraction of the machine's matrix-multiply rate measured in the same
  * run.
  *
  * <pre>
  * java -cp 'vqvae-bench/target/vqvae-bench.jar:vqvae-bench/target/lib/*' org.vqvae.bench.TrainStepReport \
- *     --data DIR --threads 2 --steps 60 --peer ../shared/peer/torch_vqvae.py --out bench/train-step.json
+ *     --data DIR --threads 2 --steps 60 --out bench/train-step.json
  * </pre>
  */
 public final class TrainStepReport {
@@ -52,7 +53,7 @@ public final class TrainStepReport {
         int threads = 2;
         long steps = 60;
         int batch = 128;
-        String peer = "../shared/peer/torch_vqvae.py";
+        String peer = "vqvae-bench/python/torch_vqvae.py";
         String python = "/usr/bin/python3";
         Path out = Path.of("bench/train-step.json");
         for (int i = 0; i < args.length; i += 2) {

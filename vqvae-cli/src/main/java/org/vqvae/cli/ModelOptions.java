@@ -47,9 +47,14 @@ final class ModelOptions {
     @Option(names = "--kmeans-init", description = "Start the codebook at k-means++ centres of the first batch.")
     Boolean kmeansInit;
 
+    @Option(names = "--paper",
+            description = "The paper's literal quantizer whatever the defaults: codebook loss (no EMA), no restarts,"
+                    + " no k-means start; refuses flags that say otherwise.")
+    boolean paper;
+
     /** Whether any architecture flag was given. */
     boolean anySet() {
-        return hidden != null || residualChannels != null || !"vqvae".equals(arch) || residualBlocks != null || codes != null
+        return paper || hidden != null || residualChannels != null || !"vqvae".equals(arch) || residualBlocks != null || codes != null
                 || codeDim != null || downsample != null || beta != null || ema != null || restartAfter != null
                 || kmeansInit != null;
     }
@@ -70,6 +75,9 @@ final class ModelOptions {
      * @return the validated configuration
      */
     org.vqvae.core.model.VqVae2Config config2(ImageSource images) {
+        if (paper) {
+            throw new IllegalArgumentException("--paper is the VQ-VAE of van den Oord et al.; it does not apply to --model vqvae2");
+        }
         var d = org.vqvae.core.model.VqVae2Config.defaults(images.channels(), images.height(), images.width(), levels);
         int n = levels;
         return new org.vqvae.core.model.VqVae2Config(d.imageChannels(), d.imageHeight(), d.imageWidth(),
@@ -92,7 +100,22 @@ final class ModelOptions {
      * @return the validated configuration
      */
     VqVaeConfig config(ImageSource images) {
-        VqVaeConfig d = VqVaeConfig.defaults(images.channels(), images.height(), images.width());
+        return config(images.channels(), images.height(), images.width());
+    }
+
+    /**
+     * Returns the configuration for images of this size.
+     *
+     * @param channels image channels
+     * @param height image height
+     * @param width image width
+     * @return the validated configuration
+     */
+    VqVaeConfig config(int channels, int height, int width) {
+        if (paper) {
+            checkPaper();
+        }
+        VqVaeConfig d = paper ? VqVaeConfig.paper(channels, height, width) : VqVaeConfig.defaults(channels, height, width);
         return new VqVaeConfig(d.imageChannels(), d.imageHeight(), d.imageWidth(),
                 hidden != null ? hidden : d.hiddenChannels(),
                 residualChannels != null ? residualChannels : d.residualChannels(),
@@ -105,5 +128,13 @@ final class ModelOptions {
                 d.emaDecay(), d.emaEpsilon(),
                 restartAfter != null ? restartAfter : d.restartAfter(),
                 kmeansInit != null ? kmeansInit : d.kmeansInit()).validate();
+    }
+
+    /** --paper fixes the quantizer: a flag asking for another one is a mistake, not an override. */
+    private void checkPaper() {
+        if (Boolean.TRUE.equals(ema) || (restartAfter != null && restartAfter != 0) || Boolean.TRUE.equals(kmeansInit)) {
+            throw new IllegalArgumentException("--paper trains the paper's quantizer (codebook loss, no restarts, no"
+                    + " k-means start); drop --ema, --restart-after or --kmeans-init");
+        }
     }
 }

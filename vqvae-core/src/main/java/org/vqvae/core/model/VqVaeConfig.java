@@ -57,6 +57,19 @@ public record VqVaeConfig(
     }
 
     /**
+     * Returns the paper's literal model whatever the defaults become: its architecture and the
+     * quantizer of eq. 3 (codebook loss, no EMA), with no dead-code restarts and no k-means start.
+     *
+     * @param channels image channels
+     * @param height image height
+     * @param width image width
+     * @return the paper's configuration
+     */
+    public static VqVaeConfig paper(int channels, int height, int width) {
+        return new VqVaeConfig(channels, height, width, 128, 32, 2, 512, 64, 0.25f, 4, false, 0.99f, 1e-5f, 0, false);
+    }
+
+    /**
      * Returns a copy with a different codebook size and code dimension.
      *
      * @param k codebook size

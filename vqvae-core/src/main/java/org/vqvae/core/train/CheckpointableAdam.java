@@ -16,9 +16,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Adam (Kingma and Ba 2015) with the same fused update as DJL's {@code Adam}, whose moments and
- * step counts can be saved and restored, so that a resumed run continues exactly. DJL's own Adam
- * keeps that state private.
+ * Adam (Kingma and Ba 2015) as PyTorch's {@code torch.optim.Adam} computes it, through DJL's fused
+ * update, whose moments and step counts can be saved and restored, so that a resumed run continues
+ * exactly. DJL's own Adam keeps that state private (and adds epsilon before the bias correction).
  */
 public final class CheckpointableAdam extends Optimizer {
 
@@ -55,11 +55,16 @@ public final class CheckpointableAdam extends Optimizer {
         double coef1 = 1.0 - Math.pow(beta1, t);
         double coef2 = 1.0 - Math.pow(beta2, t);
         float corrected = (float) (learningRate * Math.sqrt(coef2) / coef1);
+        // the fused update adds epsilon to sqrt(v) before the bias correction; PyTorch adds it after
+        // (sqrt(v / coef2) + eps). Scaled here, epsilon is PyTorch's: unscaled, it is 1/sqrt(coef2)
+        // (32x at step 1) larger, which shrinks the early steps of parameters with tiny gradients
+        // such as the codebook's (about 1e-7: means over every element of the batch)
+        float eps = (float) (epsilon * Math.sqrt(coef2));
         NDArray m = means.computeIfAbsent(parameterId, k -> weight.zerosLike());
         NDArray v = variances.computeIfAbsent(parameterId, k -> weight.zerosLike());
         NDArrayEx ex = weight.getNDArrayInternal();
         ex.adamUpdate(new NDList(weight, grad, m, v), new NDList(weight), learningRate, corrected,
-                getWeightDecay(), rescaleGrad, clipGrad, beta1, beta2, epsilon, true, false);
+                getWeightDecay(), rescaleGrad, clipGrad, beta1, beta2, eps, true, false);
     }
 
     /**

@@ -20,12 +20,42 @@ public final class TrainingStep {
      * @return the loss value (waits for the step to finish)
      */
     public static float run(Trainer trainer, NDList batch) {
+        return run(trainer, batch, null);
+    }
+
+    /**
+     * Runs one step and shows its outputs, loss and gradients to an observer between the backward
+     * pass and the update (how the fidelity check reads the loss terms and gradients of the very
+     * step the CLI takes).
+     *
+     * @param trainer the trainer
+     * @param batch the batch
+     * @param observer called after backward, before the update; may be null
+     * @return the loss value
+     */
+    public static float run(Trainer trainer, NDList batch, Observer observer) {
         NDArray loss;
         try (GradientCollector collector = trainer.newGradientCollector()) {
-            loss = trainer.getLoss().evaluate(batch, trainer.forward(batch));
+            NDList outputs = trainer.forward(batch);
+            loss = trainer.getLoss().evaluate(batch, outputs);
             collector.backward(loss);
+            if (observer != null) {
+                observer.afterBackward(outputs, loss);
+            }
         }
         trainer.step();
         return loss.getFloat();
+    }
+
+    /** Sees a step after its backward pass, before the optimizer changes the parameters. */
+    @FunctionalInterface
+    public interface Observer {
+        /**
+         * Called once per step.
+         *
+         * @param outputs the model's forward outputs
+         * @param loss the scalar loss
+         */
+        void afterBackward(NDList outputs, NDArray loss);
     }
 }

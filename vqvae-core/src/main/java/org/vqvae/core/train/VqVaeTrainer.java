@@ -72,9 +72,7 @@ public final class VqVaeTrainer {
         ImageSource test = data.test().evenlySpaced(options.evalImages());
         Path out = options.outDir();
         CheckpointableAdam adam = new CheckpointableAdam(options.learningRate());
-        DefaultTrainingConfig config = new DefaultTrainingConfig(new VqVaeLoss())
-                .optOptimizer(adam)
-                .optDevices(new Device[] {device});
+        DefaultTrainingConfig config = trainingConfig(adam, device);
         try (Model djl = Model.newInstance("vqvae", device)) {
             djl.setBlock(model);
             NDManager manager = djl.getNDManager();
@@ -104,6 +102,17 @@ public final class VqVaeTrainer {
                 }
             }
         }
+    }
+
+    /**
+     * The DJL training configuration of every VQ-VAE run: MSE + VQ loss, the given Adam, one device.
+     *
+     * @param adam the optimizer
+     * @param device the device
+     * @return the configuration
+     */
+    public static DefaultTrainingConfig trainingConfig(CheckpointableAdam adam, Device device) {
+        return new DefaultTrainingConfig(new VqVaeLoss()).optOptimizer(adam).optDevices(new Device[] {device});
     }
 
     private TrainingSummary loop(Trainer trainer, CheckpointableAdam adam, BatchLoader batches, ImageSource train,
