@@ -194,32 +194,33 @@ public final class PriorFidelityCheck {
      * @throws Exception on failure
      */
     public static void main(String[] args) throws Exception {
-        Options o = Options.defaults();
+        Options d = Options.defaults();
+        int batch = d.batch();
+        long seed = d.seed();
+        int steps = d.steps();
+        float lr = d.learningRate();
+        String python = d.python();
+        Path script = d.script();
         List<String> variants = VARIANTS;
         boolean verbose = false;
         for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--verbose")) {
+            if (args[i].equals("--verbose")) {
                 verbose = true;
                 continue;
             }
-            String v = args[++i];
-            switch (a) {
+            String v = args[i + 1];
+            switch (args[i++]) {
                 case "--variant" -> variants = List.of(v);
-                case "--steps" -> o = new Options(o.batch(), o.seed(), Integer.parseInt(v), o.learningRate(),
-                        o.python(), o.script());
-                case "--lr" -> o = new Options(o.batch(), o.seed(), o.steps(), Float.parseFloat(v), o.python(),
-                        o.script());
-                case "--batch" -> o = new Options(Integer.parseInt(v), o.seed(), o.steps(), o.learningRate(),
-                        o.python(), o.script());
-                case "--seed" -> o = new Options(o.batch(), Long.parseLong(v), o.steps(), o.learningRate(),
-                        o.python(), o.script());
-                case "--python" -> o = new Options(o.batch(), o.seed(), o.steps(), o.learningRate(), v, o.script());
-                case "--script" -> o = new Options(o.batch(), o.seed(), o.steps(), o.learningRate(), o.python(),
-                        Path.of(v));
-                default -> throw new IllegalArgumentException("unknown option " + a);
+                case "--steps" -> steps = Integer.parseInt(v);
+                case "--lr" -> lr = Float.parseFloat(v);
+                case "--batch" -> batch = Integer.parseInt(v);
+                case "--seed" -> seed = Long.parseLong(v);
+                case "--python" -> python = v;
+                case "--script" -> script = Path.of(v);
+                default -> throw new IllegalArgumentException("unknown option " + args[i - 1]);
             }
         }
+        Options o = new Options(batch, seed, steps, lr, python, script);
         System.setProperty("ai.djl.offline", "true");
         if (!hasTorch(o.python())) {
             System.err.println(o.python() + " cannot import torch and numpy: install PyTorch for it, or pass --python");
