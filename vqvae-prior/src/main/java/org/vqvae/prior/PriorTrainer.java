@@ -95,12 +95,7 @@ public final class PriorTrainer {
         CodeSet trainSet = train.check(prior, "training codes");
         CodeSet testSet = test.check(prior, "held-out codes");
         CheckpointableAdam adam = new CheckpointableAdam(learningRate);
-        Loss loss = new Loss("nll") {
-            @Override
-            public NDArray evaluate(NDList labels, NDList predictions) {
-                return GatedPixelCnn.nll(predictions.head(), labels.head());
-            }
-        };
+        Loss loss = nllLoss();
         try (Model model = Model.newInstance("prior", device)) {
             model.setBlock(prior);
             NDManager manager = model.getNDManager();
@@ -150,6 +145,21 @@ public final class PriorTrainer {
                 return new Result(steps, times.isEmpty() ? Double.NaN : times.get(times.size() / 2), last, testBits);
             }
         }
+    }
+
+    /**
+     * The loss this trainer minimises: {@link GatedPixelCnn#nll} of the prediction against the
+     * batch's codes (its first array), a mean over positions and maps.
+     *
+     * @return the loss
+     */
+    public static Loss nllLoss() {
+        return new Loss("nll") {
+            @Override
+            public NDArray evaluate(NDList labels, NDList predictions) {
+                return GatedPixelCnn.nll(predictions.head(), labels.head());
+            }
+        };
     }
 
     /**
