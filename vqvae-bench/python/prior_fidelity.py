@@ -12,9 +12,9 @@ weights.npz (NamedArrays.save: parameters under DJL's names), codes.npy [N, H, W
 labels.npy [N] int64 and, for a prior conditioned on the level above, condition.npy [N, Hc, Wc].
 It writes to DIR:
 
-    torch.json         loss at step 1 (mean NLL per code), the losses before each of N Adam steps
-                       and after the last one (our CheckpointableAdam's update), the same with
-                       torch.optim.Adam, and the gradient norm of every parameter by our name
+    torch.json         loss at step 1 (mean NLL per code), the losses before each of N steps of
+                       torch.optim.Adam (whose update CheckpointableAdam makes) and after the last
+                       one, and the gradient norm of every parameter by our name
     torch_logits.npy   the step-1 logits [N, K, H, W]
     torch_grads.npz    the step-1 gradients by our names
 """
@@ -246,41 +246,16 @@ def load(model, npz):
     return named
 
 
-class DjlAdam:
-    """CheckpointableAdam's update, which is DJL's fused PyTorch adamUpdate: epsilon is added to
-    sqrt(v) before the bias correction, which goes into the step size instead. torch.optim.Adam
-    adds it after (sqrt(v / (1 - beta2^t)) + eps), a different optimiser when gradients are tiny."""
-
-    def __init__(self, params, lr):
-        self.params, self.lr = params, float(np.float32(lr))
-        # Java holds these as floats and promotes them to double in Math.pow
-        self.b1, self.b2, self.eps = (float(np.float32(x)) for x in (0.9, 0.999, 1e-8))
-        self.m = [torch.zeros_like(p) for p in params]
-        self.v = [torch.zeros_like(p) for p in params]
-        self.t = 0
-
-    @torch.no_grad()
-    def step(self):
-        self.t += 1
-        corrected = float(np.float32(self.lr * math.sqrt(1 - self.b2 ** self.t) / (1 - self.b1 ** self.t)))
-        one_minus_b1 = float(np.float32(1) - np.float32(self.b1))  # computed in float in the JNI code
-        one_minus_b2 = float(np.float32(1) - np.float32(self.b2))
-        for p, m, v in zip(self.params, self.m, self.v):
-            g = p.grad.clone()
-            m.mul_(self.b1).add_(g, alpha=one_minus_b1)
-            v.mul_(self.b2).addcmul_(g, g, value=one_minus_b2)
-            p.sub_(m.mul(corrected).div(v.sqrt().add(self.eps)))
-
-
 def nll(model, inputs):
     logits = model(*inputs)
     # mean over every position of every map, as GatedPixelCnn.nll
     return logits, F.cross_entropy(logits, inputs[0])
 
 
-def train(model, named, inputs, steps, lr, djl):
+def train(model, named, inputs, steps, lr):
     params = list(named.values())
-    opt = DjlAdam(params, lr) if djl else torch.optim.Adam(params, lr=lr, betas=(0.9, 0.999), eps=1e-8)
+    # CheckpointableAdam's update is torch.optim.Adam's (epsilon after the bias correction)
+    opt = torch.optim.Adam(params, lr=lr, betas=(0.9, 0.999), eps=1e-8)
     losses = []
     for _ in range(steps):
         for p in params:
@@ -323,12 +298,8 @@ def main():
     norms = {k: float(np.linalg.norm(p.grad.numpy().astype(np.float64))) for k, p in named.items()}
     first = loss.item()
 
-    losses = train(model, named, inputs, args.steps, args.lr, djl=True)
-    reference = build(cfg)
-    losses_torch_adam = train(reference, load(reference, os.path.join(d, "weights.npz")), inputs, args.steps,
-                              args.lr, djl=False)
-    out = {"torch": torch.__version__, "loss": first, "grad_norms": norms, "losses": losses,
-           "losses_torch_adam": losses_torch_adam}
+    losses = train(model, named, inputs, args.steps, args.lr)
+    out = {"torch": torch.__version__, "loss": first, "grad_norms": norms, "losses": losses}
     with open(os.path.join(d, "torch.json"), "w") as f:
         json.dump(out, f, indent=1)
 

@@ -14,11 +14,10 @@ import java.util.Map;
  * @param lossTheirs the replica's step-1 loss
  * @param grads per parameter (our names): gradient norms and differences
  * @param lossesOurs our losses before each Adam step and after the last
- * @param lossesTheirs the replica's, with our Adam update
- * @param lossesTorchAdam the replica's with {@code torch.optim.Adam} instead (for reference)
+ * @param lossesTheirs the replica's, with {@code torch.optim.Adam}
  */
 record PriorFidelity(String variant, double maxAbsLogit, double maxLogitDiff, double lossOurs, double lossTheirs,
-        Map<String, Grad> grads, double[] lossesOurs, double[] lossesTheirs, double[] lossesTorchAdam) {
+        Map<String, Grad> grads, double[] lossesOurs, double[] lossesTheirs) {
 
     /**
      * One parameter's step-1 gradients.
@@ -43,11 +42,10 @@ record PriorFidelity(String variant, double maxAbsLogit, double maxLogitDiff, do
      *
      * @param variant the prior's name
      * @param ours our side
-     * @param theirs the replica's, with our Adam update
-     * @param torchAdam the replica's losses with {@code torch.optim.Adam}
+     * @param theirs the replica's
      * @return the comparison
      */
-    static PriorFidelity compare(String variant, PriorSide ours, PriorSide theirs, double[] torchAdam) {
+    static PriorFidelity compare(String variant, PriorSide ours, PriorSide theirs) {
         if (ours.logits().length != theirs.logits().length) {
             throw new IllegalStateException(variant + ": " + ours.logits().length + " logits here, "
                     + theirs.logits().length + " in the replica");
@@ -78,7 +76,7 @@ record PriorFidelity(String variant, double maxAbsLogit, double maxLogitDiff, do
                     Math.sqrt(nt)))));
         });
         return new PriorFidelity(variant, scale, diff, ours.loss(), theirs.loss(), grads, ours.losses(),
-                theirs.losses(), torchAdam);
+                theirs.losses());
     }
 
     private static double norm(float[] a) {
@@ -139,9 +137,8 @@ record PriorFidelity(String variant, double maxAbsLogit, double maxLogitDiff, do
                 lossDiff()));
         s.append(String.format(Locale.ROOT, "  grads    worst %s: relative diff %.3g, norms %.6g vs %.6g%n",
                 worst.getKey(), worst.getValue().relDiff(), worst.getValue().normOurs(), worst.getValue().normTheirs()));
-        s.append(String.format(Locale.ROOT, "  %d Adam   losses max |diff| %.3g; after: ours %.9f replica %.9f"
-                + " (torch.optim.Adam %.9f)%n", steps, stepLossDiff(), finalLoss(), lossesTheirs[steps],
-                lossesTorchAdam[steps]));
+        s.append(String.format(Locale.ROOT, "  %d Adam   losses max |diff| %.3g; after: ours %.9f replica %.9f%n",
+                steps, stepLossDiff(), finalLoss(), lossesTheirs[steps]));
         if (verbose) {
             grads.forEach((name, g) -> s.append(String.format(Locale.ROOT,
                     "    %-34s |g| %.6e vs %.6e  norm diff %.2e  diff %.2e%n", name, g.normOurs(), g.normTheirs(),

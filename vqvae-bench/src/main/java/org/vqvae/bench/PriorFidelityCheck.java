@@ -94,9 +94,8 @@ public final class PriorFidelityCheck {
             }
             runReplica(options, dir);
             PriorSide ours = PriorSide.ours(prior, batch, options.steps(), options.learningRate());
-            PriorSide theirs = PriorSide.theirs(dir, m, "losses");
-            double[] torchAdam = PriorSide.theirs(dir, m, "losses_torch_adam").losses();
-            return PriorFidelity.compare(variant, ours, theirs, torchAdam);
+            PriorSide theirs = PriorSide.theirs(dir, m);
+            return PriorFidelity.compare(variant, ours, theirs);
         }
     }
 

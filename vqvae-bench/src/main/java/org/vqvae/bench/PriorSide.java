@@ -90,16 +90,15 @@ record PriorSide(float[] logits, double loss, Map<String, float[]> grads, double
      *
      * @param dir its directory
      * @param manager owner of temporaries
-     * @param adamKey {@code "losses"} (our Adam's update) or {@code "losses_torch_adam"}
      * @return the replica's side
      * @throws IOException if a file is missing or unreadable
      */
-    static PriorSide theirs(Path dir, NDManager manager, String adamKey) throws IOException {
+    static PriorSide theirs(Path dir, NDManager manager) throws IOException {
         JsonObject json = JsonUtils.GSON.fromJson(Files.readString(dir.resolve("torch.json")), JsonObject.class);
         float[] logits = Npy.read(manager, dir.resolve("torch_logits.npy")).head().toFloatArray();
         Map<String, float[]> grads = new LinkedHashMap<>();
         NamedArrays.read(dir.resolve("torch_grads.npz"), manager).forEach((k, v) -> grads.put(k, v.toFloatArray()));
-        JsonArray l = json.getAsJsonArray(adamKey);
+        JsonArray l = json.getAsJsonArray("losses");
         double[] losses = new double[l.size()];
         for (int i = 0; i < losses.length; i++) {
             losses[i] = l.get(i).getAsDouble();
