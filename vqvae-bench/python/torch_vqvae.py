@@ -232,12 +232,16 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--lr", type=float, default=2e-4)
     ap.add_argument("--order", help=".npy of [steps, batch] training image indices")
+    ap.add_argument("--save-init", metavar="NPZ",
+                    help="write the initial weights under vqvae-djl's parameter names (NamedArrays layout)")
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
     train = read_idx(find(a.data, "train-images-idx3-ubyte"))
     test = read_idx(find(a.data, "t10k-images-idx3-ubyte"))
     model = VQVAE(c=train.shape[1])
+    if a.save_init:
+        np.savez(a.save_init, **{name: t.detach().numpy().astype(np.float32) for name, t in model.djl_arrays()})
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     order = batches(len(train), a.batch, a.steps, a.seed, a.order)
     times = []

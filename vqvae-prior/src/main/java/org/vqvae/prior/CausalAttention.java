@@ -12,6 +12,8 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
+import org.vqvae.core.io.HostArrays;
+
 /**
  * Causal multi-head self-attention over the positions of a map in raster order, as PixelSNAIL
  * (Chen et al. 2017, arXiv 1712.09763) does it: the keys and values at position j are computed
@@ -156,13 +158,13 @@ public final class CausalAttention extends AbstractBlock {
                 mask[qi * nk + ki] = -1e9f;
             }
         }
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(m.create(mask, new Shape(nq, nk)));
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(HostArrays.floats(m, mask, new Shape(nq, nk)));
         NDArray read = scores.softmax(-1).matMul(v);
         if (first == 0) {
             float[] keep = new float[nq];
             java.util.Arrays.fill(keep, 1f);
             keep[0] = 0f;
-            read = read.mul(m.create(keep, new Shape(nq, 1)));
+            read = read.mul(HostArrays.floats(m, keep, new Shape(nq, 1)));
         }
         return read;
     }
@@ -214,7 +216,7 @@ public final class CausalAttention extends AbstractBlock {
                 pos[rows * w + i * w + j] = w == 1 ? 0 : (float) j / (w - 1);
             }
         }
-        return m.create(pos, new Shape(1, 2, rows, w)).repeat(0, n);
+        return HostArrays.floats(m, pos, new Shape(1, 2, rows, w)).repeat(0, n);
     }
 
     /** {@inheritDoc} */

@@ -8,6 +8,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 
+import org.vqvae.core.io.HostArrays;
+
 /**
  * An autoregressive, class-conditional prior over {@code height x width} maps of K-valued codes,
  * optionally also conditioned on a coarser code map (VQ-VAE-2's bottom prior, given the top codes).
@@ -133,8 +135,9 @@ public interface CodePrior extends Block {
             int top = band ? Math.max(0, row - receptiveRows()) : 0;
             int bottom = band ? row + 1 : h;
             NDArray cond = condition == null ? null
-                    : m.create(condition, new Shape(n, conditionHeight(), conditionWidth()));
-            NDArray out = logits(CodeRows.band(codes, n, h, w, top, bottom, m), m.create(labels), cond);
+                    : HostArrays.longs(m, condition, new Shape(n, conditionHeight(), conditionWidth()));
+            NDArray out = logits(CodeRows.band(codes, n, h, w, top, bottom, m),
+                    HostArrays.longs(m, labels, new Shape(n)), cond);
             return out.get(new NDIndex(":, :, {}, :", row - top));
         };
     }

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
+import org.vqvae.core.io.HostArrays;
+
 /** Cuts bands of rows out of a batch of code maps held on the host, for the row-by-row samplers. */
 final class CodeRows {
 
@@ -27,6 +29,6 @@ final class CodeRows {
         for (int s = 0; s < n; s++) {
             System.arraycopy(codes, (s * h + from) * w, part, s * rows * w, rows * w);
         }
-        return manager.create(part, new Shape(n, rows, w));
+        return HostArrays.longs(manager, part, new Shape(n, rows, w));
     }
 }

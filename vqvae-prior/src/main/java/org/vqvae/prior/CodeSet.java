@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
+import org.vqvae.core.io.HostArrays;
 import org.vqvae.core.io.MappedNpy;
 
 import java.io.IOException;
@@ -164,7 +165,7 @@ public final class CodeSet {
         for (int i = 0; i < idx.length; i++) {
             l[i] = labels[idx[i]];
         }
-        NDList out = new NDList(gather(manager, codes, idx, codeLimit, what), manager.create(l));
+        NDList out = new NDList(gather(manager, codes, idx, codeLimit, what), HostArrays.longs(manager, l, new Shape(l.length)));
         if (condition != null) {
             out.add(gather(manager, condition, idx, conditionLimit, what + " (level above)"));
         }
@@ -180,7 +181,7 @@ public final class CodeSet {
                 checkMap(c, i * per, per, limit, maps, idx[i], what);
             }
         }
-        return manager.create(c, new Shape(idx.length, maps.height(), maps.width()));
+        return HostArrays.longs(manager, c, new Shape(idx.length, maps.height(), maps.width()));
     }
 
     private static void checkMap(long[] c, int from, int n, int limit, CodeMaps maps, int map, String what) {

@@ -2,11 +2,10 @@ package org.vqvae.core.data;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.dataset.ArrayDataset;
 
-import java.nio.ByteBuffer;
+import org.vqvae.core.io.HostArrays;
 
 /**
  * A labelled set of 8-bit images held on the host, {@code [N, C, H, W]} row-major: a small data
@@ -73,10 +72,7 @@ public record ImageSet(byte[] pixels, int[] labels, int count, int channels, int
      * @return the images
      */
     public NDArray toImages(NDManager manager) {
-        NDArray raw = manager.create(ByteBuffer.wrap(pixels), new Shape(count, channels, height, width), DataType.UINT8);
-        NDArray images = raw.toType(DataType.FLOAT32, false).divi(255f).subi(0.5f);
-        raw.close();
-        return images;
+        return HostArrays.images(manager, pixels, 0, new Shape(count, channels, height, width));
     }
 
     /**

@@ -3,14 +3,14 @@ package org.vqvae.core.data;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.Record;
 import ai.djl.util.Progress;
 
+import org.vqvae.core.io.HostArrays;
+
 import java.io.IOException;
-import java.nio.ByteBuffer;
 
 /**
  * An {@link ImageSource} as a DJL {@link RandomAccessDataset}, for applications that train with
@@ -42,10 +42,7 @@ public final class ImageSourceDataset extends RandomAccessDataset {
         int i = Math.toIntExact(index);
         byte[] px = new byte[source.imageBytes()];
         source.read(i, px, 0);
-        NDArray raw = manager.create(ByteBuffer.wrap(px), new Shape(source.channels(), source.height(), source.width()),
-                DataType.UINT8);
-        NDArray image = raw.toType(DataType.FLOAT32, false).divi(255f).subi(0.5f);
-        raw.close();
+        NDArray image = HostArrays.images(manager, px, 0, new Shape(source.channels(), source.height(), source.width()));
         return new Record(new NDList(image), new NDList(manager.create(new float[] {source.label(i)})));
     }
 

@@ -13,6 +13,8 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.UniformInitializer;
 import ai.djl.util.PairList;
 
+import org.vqvae.core.io.HostArrays;
+
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -188,7 +190,7 @@ public class VectorQuantizer extends AbstractBlock {
             }
         }
         // an indexed copy, not NDArray.set(float[]): that path makes libtorch print a deprecation warning
-        codeAge.getArray().set(new ai.djl.ndarray.index.NDIndex(":"), flat.getManager().create(age));
+        codeAge.getArray().set(new ai.djl.ndarray.index.NDIndex(":"), HostArrays.floats(flat.getManager(), age, new Shape(numCodes)));
         lastRestarts = restarted;
         if (restarted == 0) {
             return;
@@ -197,7 +199,7 @@ public class VectorQuantizer extends AbstractBlock {
         long rows = flat.getShape().get(0);
         NDArray pick = m.randomInteger(0, rows, new Shape(numCodes), DataType.INT64);
         NDArray replacement = flat.stopGradient().get(new ai.djl.ndarray.index.NDIndex("{}", pick));
-        replaceCodes(ps, m.create(dead, new Shape(numCodes, 1)), replacement);
+        replaceCodes(ps, HostArrays.floats(m, dead, new Shape(numCodes, 1)), replacement);
     }
 
     /**
