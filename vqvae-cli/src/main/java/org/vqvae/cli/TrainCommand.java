@@ -26,8 +26,8 @@ import java.util.concurrent.Callable;
 
 /** {@code vqvae train}: trains a VQ-VAE and writes checkpoint, metrics, summary and pictures. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train a VQ-VAE. Writes DIR/checkpoint/, DIR/metrics.jsonl, DIR/summary.json and"
-                + " DIR/reconstructions.png.")
+        description = "Train a VQ-VAE. Writes DIR/checkpoint-<step>/ (DIR/checkpoint links to the newest),"
+                + " DIR/metrics.jsonl, DIR/summary.json and DIR/reconstructions.png.")
 final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--data", paramLabel = "SPEC", defaultValue = "embedded",
@@ -67,21 +67,27 @@ final class TrainCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--eval-every", paramLabel = "N", defaultValue = "500",
-            description = "Evaluate, log and checkpoint every N steps (default ${DEFAULT-VALUE}).")
+            description = "Evaluate and log every N steps, and checkpoint unless --checkpoint-every says otherwise"
+                    + " (default ${DEFAULT-VALUE}).")
     long evalEvery;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/vqvae", description = "Run directory (default ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--resume", description = "Continue from DIR/checkpoint if it exists.")
+    @Option(names = "--resume", description = "Continue from the newest checkpoint in DIR if there is one.")
     boolean resume;
 
+    @Mixin LongRunOptions longRun;
     @Mixin ImageOptions images;
     @Mixin ModelOptions model;
     @Mixin EngineOptions engine;
 
     @Override
     public Integer call() throws Exception {
+        if (model.paper && (longRun.scheduled() || learningRate != 2e-4f)) {
+            throw new IllegalArgumentException("--paper trains with the paper's constant learning rate 2e-4:"
+                    + " drop --lr, --lr-warmup, --lr-schedule and --lr-min");
+        }
         Device device = engine.start();
         int size = images.imageSize != null ? images.imageSize : 256;
         DataSpec spec = DataSpec.parse(data).withImages(size, images.strict);
@@ -107,8 +113,8 @@ final class TrainCommand implements Callable<Integer> {
                         + built.inputShape(1) + ", this data has another size");
             }
         }
-        TrainingOptions options = new TrainingOptions(steps, batch, learningRate, seed, evalEvery, out, resume)
-                .withData(images.workers(), evalImages != null ? evalImages : TrainingOptions.ALL_IMAGES);
+        TrainingOptions options = longRun.applyTo(new TrainingOptions(steps, batch, learningRate, seed, evalEvery, out,
+                resume).withData(images.workers(), evalImages != null ? evalImages : TrainingOptions.ALL_IMAGES));
         TrainingSummary s = run(built, options, splits, spec.toString(), device, System.out);
         return s == null ? 1 : 0;
     }
@@ -130,7 +136,7 @@ final class TrainCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  %s codes: perplexity %.1f, usage %.1f%%%n", model.levelName(l), s.levelPerplexity()[l],
                     100 * s.levelUsage()[l]);
         }
-        out.println("wrote " + options.outDir().resolve("checkpoint") + ", metrics.jsonl, summary.json, reconstructions.png");
+        out.println("wrote " + Checkpoint.locate(options.outDir()) + ", metrics.jsonl, summary.json, reconstructions.png");
         return s;
     }
 }

@@ -8,6 +8,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 
 import org.vqvae.core.io.AtomicFiles;
+import org.vqvae.core.train.Checkpoint;
+import org.vqvae.core.train.TrainingOptions;
 import org.vqvae.prior.CodeExtraction;
 import org.vqvae.prior.CodePrior;
 import org.vqvae.prior.CodeSet;
@@ -34,8 +36,8 @@ import java.util.concurrent.Callable;
  * maps; for a VQ-VAE-2 level below the top, also conditioned on the codes of the level above.
  */
 @Command(name = "train-prior", mixinStandardHelpOptions = true,
-        description = "Train a Gated PixelCNN or PixelSNAIL prior on code maps from extract-codes. Writes DIR/checkpoint/,"
-                + " DIR/metrics.jsonl and DIR/summary.json (test_bits_per_code, bits_per_dim). For VQ-VAE-2 codes,"
+        description = "Train a Gated PixelCNN or PixelSNAIL prior on code maps from extract-codes. Writes"
+                + " DIR/checkpoint-<step>/ (DIR/checkpoint links to the newest), DIR/metrics.jsonl and DIR/summary.json (test_bits_per_code, bits_per_dim). For VQ-VAE-2 codes,"
                 + " --level top trains the class-conditional top prior and --level bottom a prior conditioned on the"
                 + " top codes too.")
 final class TrainPriorCommand implements Callable<Integer> {
@@ -85,11 +87,18 @@ final class TrainPriorCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Random seed (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--eval-every", paramLabel = "N", defaultValue = "500", description = "Evaluate every N steps.")
+    @Option(names = "--eval-every", paramLabel = "N", defaultValue = "500",
+            description = "Evaluate and log every N steps, and checkpoint unless --checkpoint-every says otherwise"
+                    + " (default ${DEFAULT-VALUE}).")
     long evalEvery;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/prior", description = "Run directory (default ${DEFAULT-VALUE}).")
     Path out;
+
+    @Option(names = "--resume", description = "Continue from the newest checkpoint in DIR if there is one (same flags).")
+    boolean resume;
+
+    @Mixin LongRunOptions longRun;
 
     @Mixin EngineOptions engine;
 
@@ -125,7 +134,9 @@ final class TrainPriorCommand implements Callable<Integer> {
             }
             default -> throw new IllegalArgumentException("--arch must be pixelcnn or pixelsnail, got " + a);
         };
-        run(prior, train[0], test[0], meta, steps, batch, learningRate, seed, evalEvery, out, device, System.out);
+        TrainingOptions options = longRun.applyTo(new TrainingOptions(steps, batch, learningRate, seed, evalEvery, out,
+                resume, 0, TrainingOptions.ALL_IMAGES));
+        run(prior, train[0], test[0], meta, options, device, System.out);
         return 0;
     }
 
@@ -181,12 +192,19 @@ final class TrainPriorCommand implements Callable<Integer> {
 
     static CodePrior run(CodePrior prior, CodeSet train, CodeSet test, JsonObject meta, long steps, int batch,
             float lr, long seed, long evalEvery, Path out, Device device, PrintStream log) throws IOException {
-        Engine.getEngine("PyTorch").setRandomSeed((int) seed);
+        return run(prior, train, test, meta, new TrainingOptions(steps, batch, lr, seed, evalEvery, out, false, 0,
+                TrainingOptions.ALL_IMAGES), device, log);
+    }
+
+    static CodePrior run(CodePrior prior, CodeSet train, CodeSet test, JsonObject meta, TrainingOptions options,
+            Device device, PrintStream log) throws IOException {
+        Engine.getEngine("PyTorch").setRandomSeed((int) options.seed());
+        Path out = options.outDir();
+        int batch = options.batchSize();
         log.printf(Locale.ROOT, "training %s on %d code maps of %dx%d, K=%d, %d classes%n",
                 prior instanceof PixelSnail ? "PixelSNAIL" : "Gated PixelCNN", train.count(), prior.height(),
                 prior.width(), prior.numCodes(), prior.numClasses());
-        PriorTrainer.Result r = new PriorTrainer(prior, steps, batch, lr, seed, evalEvery, out, log)
-                .train(train, test, device);
+        PriorTrainer.Result r = new PriorTrainer(prior, options, log).train(train, test, device);
         JsonObject s = new JsonObject();
         s.addProperty("steps", r.steps());
         s.addProperty("batch", batch);
@@ -208,7 +226,7 @@ final class TrainPriorCommand implements Callable<Integer> {
         AtomicFiles.writeString(out.resolve("summary.json"), JsonUtils.GSON_PRETTY.toJson(s) + "\n");
         log.printf(Locale.ROOT, "prior held-out: %.4f bits/code%s; %.1f ms/step; wrote %s%n", r.testBitsPerCode(),
                 s.has("bits_per_dim") ? String.format(Locale.ROOT, ", %.3f bits/dim (whole model)", s.get("bits_per_dim").getAsDouble()) : "",
-                r.msPerStep(), out.resolve("checkpoint"));
+                r.msPerStep(), Checkpoint.locate(out));
         return prior;
     }
 }

@@ -13,8 +13,10 @@ import ai.djl.training.util.ProgressBar;
 import com.google.gson.JsonObject;
 
 import org.vqvae.core.train.Checkpoint;
+import org.vqvae.core.train.CheckpointSeries;
 import org.vqvae.core.train.CheckpointableAdam;
 import org.vqvae.core.train.MetricsLog;
+import org.vqvae.core.train.TrainingOptions;
 import org.vqvae.core.train.TrainingStep;
 
 import java.io.IOException;
@@ -24,12 +26,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 
 /**
  * Trains a {@link CodePrior} (Gated PixelCNN or PixelSNAIL) on labelled code maps by maximum likelihood (cross-entropy per
- * position) with Adam, evaluating held-out bits per code, logging {@code metrics.jsonl} and
- * checkpointing as the VQ-VAE trainer does.
+ * position) with Adam, evaluating held-out bits per code, logging {@code metrics.jsonl}, keeping a
+ * {@link CheckpointSeries} and resuming as the VQ-VAE trainer does.
  */
 public final class PriorTrainer {
 
@@ -46,16 +47,11 @@ public final class PriorTrainer {
     public record Result(long steps, double msPerStep, double trainBitsPerCode, double testBitsPerCode) {}
 
     private final CodePrior prior;
-    private final long steps;
-    private final int batch;
-    private final float learningRate;
-    private final long seed;
-    private final long evalEvery;
-    private final Path out;
+    private final TrainingOptions options;
     private final PrintStream log;
 
     /**
-     * Creates a trainer.
+     * Creates a trainer with a constant learning rate that checkpoints at every evaluation.
      *
      * @param prior the prior
      * @param steps optimisation steps
@@ -68,33 +64,43 @@ public final class PriorTrainer {
      */
     public PriorTrainer(CodePrior prior, long steps, int batch, float learningRate, long seed, long evalEvery,
             Path out, PrintStream log) {
-        if (steps < 1 || batch < 1 || evalEvery < 1 || !(learningRate > 0)) {
-            throw new IllegalArgumentException("steps, batch and evaluation interval must be >= 1 and lr > 0");
-        }
+        this(prior, new TrainingOptions(steps, batch, learningRate, seed, evalEvery, out, false, 0,
+                TrainingOptions.ALL_IMAGES), log);
+    }
+
+    /**
+     * Creates a trainer. Of the options, the step count, batch size, learning-rate schedule, seed
+     * (of the batch order), evaluation and checkpoint intervals, run directory and resumption apply;
+     * the image-decoding settings do not.
+     *
+     * @param prior the prior
+     * @param options the training options
+     * @param log where evaluation lines go
+     */
+    public PriorTrainer(CodePrior prior, TrainingOptions options, PrintStream log) {
         this.prior = prior;
-        this.steps = steps;
-        this.batch = batch;
-        this.learningRate = learningRate;
-        this.seed = seed;
-        this.evalEvery = evalEvery;
-        this.out = out;
+        this.options = options;
         this.log = log;
     }
 
     /**
-     * Trains.
+     * Trains, or with {@code options.resume()} continues from the newest checkpoint of the run
+     * directory: its parameters, Adam state, step, the same batch draws and learning rates.
      *
      * @param train training maps
      * @param test held-out maps
      * @param device the device
      * @return the result
-     * @throws IOException if writing fails
+     * @throws IOException if writing fails or the checkpoint to resume does not fit the prior
      */
     public Result train(CodeSet train, CodeSet test, Device device) throws IOException {
         // checked sets: codes in memory are checked now, memory-mapped ones batch by batch
         CodeSet trainSet = train.check(prior, "training codes");
         CodeSet testSet = test.check(prior, "held-out codes");
-        CheckpointableAdam adam = new CheckpointableAdam(learningRate);
+        Path out = options.outDir();
+        long steps = options.steps();
+        CheckpointableAdam adam = new CheckpointableAdam(options.schedule());
+        CheckpointSeries checkpoints = new CheckpointSeries(out, options.keepCheckpoints());
         Loss loss = nllLoss();
         try (Model model = Model.newInstance("prior", device)) {
             model.setBlock(prior);
@@ -102,43 +108,62 @@ public final class PriorTrainer {
             if (!prior.isInitialized()) {
                 prior.initialize(NDManager.newBaseManager(device)); // outlives the Model's manager
             }
+            NDManager parameters = prior.getParameters().valueAt(0).getArray().getManager();
+            boolean resumed = options.resume() && Checkpoint.exists(out);
+            if (resumed) {
+                if (!Checkpoint.readConfigJson(out).equals(prior.configJson())) {
+                    throw new IOException("checkpoint " + Checkpoint.locate(out) + " holds a prior of another"
+                            + " configuration");
+                }
+                Checkpoint.requireSameSchedule(out, options.schedule());
+                Checkpoint.loadInitialized(out, prior, parameters);
+            }
             try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(adam)
                     .optDevices(new Device[] {device}))) {
-                MetricsLog metrics = new MetricsLog(out.resolve("metrics.jsonl"), false);
-                Random random = new Random(seed);
+                long start = 0;
+                if (resumed) {
+                    start = Checkpoint.restoreTraining(out, prior, adam, parameters);
+                    log.printf("resuming %s at step %d%n", Checkpoint.locate(out), start);
+                }
+                Path metricsFile = out.resolve("metrics.jsonl");
+                MetricsLog metrics = resumed ? MetricsLog.resumedAt(metricsFile, start) : new MetricsLog(metricsFile, false);
+                CodeBatchOrder order = new CodeBatchOrder(options.seed(), trainSet.count(), options.batchSize(), start);
                 List<Double> times = new ArrayList<>();
                 ProgressBar bar = new ProgressBar("Prior", steps);
                 long began = System.nanoTime();
                 double last = Double.NaN;
                 double testBits = Double.NaN;
-                for (long step = 0; step < steps; step++) {
-                    int[] idx = new int[Math.min(batch, trainSet.count())];
-                    for (int i = 0; i < idx.length; i++) {
-                        idx[i] = random.nextInt(trainSet.count());
-                    }
+                for (long step = start; step < steps; step++) {
+                    int[] idx = order.next();
                     long t0 = System.nanoTime();
                     try (NDManager sm = manager.newSubManager()) {
                         last = TrainingStep.run(trainer, trainSet.batch(sm, idx)) / LN2;
                     }
-                    if (step >= 5 || steps <= 5) {
+                    if (step - start >= 5 || steps - start <= 5) {
                         times.add((System.nanoTime() - t0) / 1e6);
                     }
                     long done = step + 1;
                     double elapsed = (System.nanoTime() - began) / 1e9;
-                    bar.update(done - 1, String.format(Locale.ROOT, "step %d/%d %.3f bits/code eta %ds", done, steps,
-                            last, Math.round(elapsed / done * (steps - done))));
-                    if (done % evalEvery == 0 || done == steps) {
+                    double rate = (done - start) * (double) idx.length / elapsed;
+                    bar.update(done - 1, String.format(Locale.ROOT, "step %d/%d %.3f bits/code %.0f maps/s eta %ds",
+                            done, steps, last, rate, Math.round(elapsed / (done - start) * (steps - done))));
+                    if (done % options.evalEvery() == 0 || done == steps) {
                         testBits = bitsPerCode(prior, testSet, manager);
                         JsonObject rec = new JsonObject();
                         rec.addProperty("step", done);
                         rec.addProperty("train_bits_per_code", last);
                         rec.addProperty("test_bits_per_code", testBits);
                         rec.addProperty("elapsed_s", elapsed);
+                        // one code map stands for one image
+                        rec.addProperty("images_per_s", Math.round(rate * 10) / 10.0);
+                        rec.addProperty("lr", (float) options.schedule().at(step));
                         metrics.append(rec);
-                        Checkpoint.save(out, prior, prior.configJson(), adam, done);
                         if (done != steps) {
                             log.printf(Locale.ROOT, "%nprior step %d: held-out %.4f bits/code%n", done, testBits);
                         }
+                    }
+                    if (done % options.checkpointEvery() == 0 || done == steps) {
+                        checkpoints.save(prior, prior.configJson(), adam, done, options.schedule());
                     }
                 }
                 Collections.sort(times);

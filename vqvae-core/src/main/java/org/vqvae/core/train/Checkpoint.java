@@ -43,7 +43,7 @@ public final class Checkpoint {
     private Checkpoint() {}
 
     /**
-     * Saves a model (and optionally its optimizer state) as {@code runDir/checkpoint}.
+     * Saves a model (and optionally its optimizer state) as the only checkpoint of a run directory.
      *
      * @param runDir the run directory
      * @param model the model
@@ -101,7 +101,8 @@ public final class Checkpoint {
     }
 
     /**
-     * Saves any block with the JSON of its configuration as {@code runDir/checkpoint}.
+     * Saves any block with the JSON of its configuration as the only checkpoint of a run directory
+     * (older numbered checkpoints are removed once it is in place).
      *
      * @param runDir the run directory
      * @param model the block
@@ -112,33 +113,66 @@ public final class Checkpoint {
      */
     public static void save(Path runDir, ai.djl.nn.Block model, String configJson, CheckpointableAdam optimizer,
             long step) throws IOException {
-        Files.createDirectories(runDir);
-        Path target = runDir.resolve(DIR);
-        Path tmp = Files.createTempDirectory(runDir, ".checkpoint-");
+        new CheckpointSeries(runDir, 1).save(model, configJson, optimizer, step, null);
+    }
+
+    /**
+     * Writes the files of one checkpoint into an (empty, temporary) directory; {@code state.json},
+     * which readers take as the mark of a complete checkpoint, comes last.
+     *
+     * @param dir the directory
+     * @param model the block
+     * @param configJson the configuration that rebuilds the block
+     * @param optimizer the optimizer, or null
+     * @param step training steps done
+     * @param schedule the learning-rate schedule of the run, or null
+     * @throws IOException on failure
+     */
+    static void writeFiles(Path dir, ai.djl.nn.Block model, String configJson, CheckpointableAdam optimizer,
+            long step, LearningRateSchedule schedule) throws IOException {
+        Files.writeString(dir.resolve(CONFIG), configJson);
+        try (DataOutputStream os = new DataOutputStream(
+                new BufferedOutputStream(Files.newOutputStream(dir.resolve(PARAMS))))) {
+            model.saveParameters(os);
+        }
+        if (optimizer != null) {
+            try (BufferedOutputStream os = new BufferedOutputStream(Files.newOutputStream(dir.resolve(OPTIMIZER)))) {
+                optimizer.save(model, os);
+            }
+        }
+        JsonObject state = new JsonObject();
+        state.addProperty("step", step);
+        state.addProperty("optimizer_state", optimizer != null);
+        if (schedule != null) {
+            state.add("lr_schedule", schedule.toJson());
+        }
+        Files.writeString(dir.resolve(STATE), JsonUtils.GSON_PRETTY.toJson(state));
+    }
+
+    /**
+     * Refuses to resume a run with a learning-rate schedule other than the one its checkpoint was
+     * trained with (the rates of the remaining steps would differ from the uninterrupted run's).
+     * Checkpoints written before schedules were recorded are accepted as they are.
+     *
+     * @param runDir the run directory
+     * @param requested the schedule of the resumed run
+     * @throws IOException if the checkpoint's state is unreadable
+     * @throws IllegalArgumentException if the schedules differ
+     */
+    public static void requireSameSchedule(Path runDir, LearningRateSchedule requested) throws IOException {
+        JsonObject state = readState(locate(runDir));
+        if (!state.has("lr_schedule")) {
+            return;
+        }
+        LearningRateSchedule saved;
         try {
-            Files.writeString(tmp.resolve(CONFIG), configJson);
-            try (DataOutputStream os = new DataOutputStream(
-                    new BufferedOutputStream(Files.newOutputStream(tmp.resolve(PARAMS))))) {
-                model.saveParameters(os);
-            }
-            if (optimizer != null) {
-                try (BufferedOutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp.resolve(OPTIMIZER)))) {
-                    optimizer.save(model, os);
-                }
-            }
-            JsonObject state = new JsonObject();
-            state.addProperty("step", step);
-            state.addProperty("optimizer_state", optimizer != null);
-            Files.writeString(tmp.resolve(STATE), JsonUtils.GSON_PRETTY.toJson(state));
-            Path old = runDir.resolve(".checkpoint-old");
-            AtomicFiles.deleteTree(old);
-            if (Files.exists(target)) {
-                AtomicFiles.move(target, old);
-            }
-            AtomicFiles.move(tmp, target);
-            AtomicFiles.deleteTree(old);
-        } finally {
-            AtomicFiles.deleteTree(tmp);
+            saved = LearningRateSchedule.fromJson(state.getAsJsonObject("lr_schedule"));
+        } catch (IllegalArgumentException | ClassCastException e) {
+            throw new IOException(locate(runDir).resolve(STATE) + " is malformed: " + e.getMessage(), e);
+        }
+        if (!saved.equals(requested)) {
+            throw new IllegalArgumentException("--resume: " + locate(runDir) + " was trained with " + saved
+                    + ", this run asks for " + requested + "; repeat those flags or use a new --out");
         }
     }
 
@@ -146,7 +180,7 @@ public final class Checkpoint {
      * Returns whether a run directory holds a checkpoint.
      *
      * @param runDir the run directory
-     * @return true if {@code runDir/checkpoint/config.json} exists
+     * @return true if its newest checkpoint (or {@code runDir/checkpoint}) holds {@code config.json}
      */
     public static boolean exists(Path runDir) {
         return Files.isRegularFile(locate(runDir).resolve(CONFIG));
@@ -282,8 +316,8 @@ public final class Checkpoint {
         Path dir = locate(runDir);
         long step;
         try {
-            step = JsonUtils.GSON.fromJson(Files.readString(dir.resolve(STATE)), JsonObject.class).get("step").getAsLong();
-        } catch (JsonParseException | NullPointerException | UnsupportedOperationException e) {
+            step = readState(dir).get("step").getAsLong();
+        } catch (NullPointerException | UnsupportedOperationException | ClassCastException e) {
             throw new IOException(dir.resolve(STATE) + " is malformed", e);
         }
         Path opt = dir.resolve(OPTIMIZER);
@@ -295,11 +329,32 @@ public final class Checkpoint {
         return step;
     }
 
-    private static Path locate(Path dir) {
+    private static JsonObject readState(Path checkpointDir) throws IOException {
+        Path file = checkpointDir.resolve(STATE);
+        try {
+            JsonObject state = JsonUtils.GSON.fromJson(Files.readString(file), JsonObject.class);
+            if (state == null) {
+                throw new IOException(file + " is empty");
+            }
+            return state;
+        } catch (JsonParseException e) {
+            throw new IOException(file + " is malformed", e);
+        }
+    }
+
+    /**
+     * Finds the checkpoint a path names: the path itself if it holds {@code config.json}, else the
+     * newest numbered checkpoint of a run directory, else its {@code checkpoint} directory (the
+     * layout of runs written before checkpoints were numbered).
+     *
+     * @param dir a run directory or a checkpoint directory
+     * @return the checkpoint directory (which may not exist)
+     */
+    public static Path locate(Path dir) {
         if (Files.isRegularFile(dir.resolve(CONFIG))) {
             return dir;
         }
-        return dir.resolve(DIR);
+        return CheckpointSeries.newest(dir).orElse(dir.resolve(DIR));
     }
 
     private static String difference(VqVaeConfig a, VqVaeConfig b) {

@@ -7,6 +7,7 @@ import ai.djl.ndarray.internal.NDArrayEx;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 
 import java.io.IOException;
@@ -19,10 +20,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * Adam (Kingma and Ba 2015) as PyTorch's {@code torch.optim.Adam} computes it, through DJL's fused
  * update, whose moments and step counts can be saved and restored, so that a resumed run continues
  * exactly. DJL's own Adam keeps that state private (and adds epsilon before the bias correction).
+ * The step size comes from a {@link Tracker} of the parameter's update count (restored with the
+ * moments), so a schedule such as {@link LearningRateSchedule} resumes where it stopped.
  */
 public final class CheckpointableAdam extends Optimizer {
 
-    private final float learningRate;
+    private final Tracker learningRate;
     private final float beta1;
     private final float beta2;
     private final float epsilon;
@@ -36,6 +39,16 @@ public final class CheckpointableAdam extends Optimizer {
      * @param learningRate the step size
      */
     public CheckpointableAdam(float learningRate) {
+        this(Tracker.fixed(learningRate));
+    }
+
+    /**
+     * Creates Adam with the usual betas (0.9, 0.999), epsilon 1e-8 and a step size that follows
+     * the parameter's update count.
+     *
+     * @param learningRate the step size of each update, counted from 1
+     */
+    public CheckpointableAdam(Tracker learningRate) {
         super(new OptimizerBuilder<>() {
             @Override
             protected OptimizerBuilder self() {
@@ -52,9 +65,10 @@ public final class CheckpointableAdam extends Optimizer {
     @Override
     public void update(String parameterId, NDArray weight, NDArray grad) {
         int t = steps.merge(parameterId, 1, Integer::sum);
+        float lr = learningRate.getNewValue(parameterId, t);
         double coef1 = 1.0 - Math.pow(beta1, t);
         double coef2 = 1.0 - Math.pow(beta2, t);
-        float corrected = (float) (learningRate * Math.sqrt(coef2) / coef1);
+        float corrected = (float) (lr * Math.sqrt(coef2) / coef1);
         // the fused update adds epsilon to sqrt(v) before the bias correction; PyTorch adds it after
         // (sqrt(v / coef2) + eps). Scaled here, epsilon is PyTorch's: unscaled, it is 1/sqrt(coef2)
         // (32x at step 1) larger, which shrinks the early steps of parameters with tiny gradients
@@ -63,7 +77,7 @@ public final class CheckpointableAdam extends Optimizer {
         NDArray m = means.computeIfAbsent(parameterId, k -> weight.zerosLike());
         NDArray v = variances.computeIfAbsent(parameterId, k -> weight.zerosLike());
         NDArrayEx ex = weight.getNDArrayInternal();
-        ex.adamUpdate(new NDList(weight, grad, m, v), new NDList(weight), learningRate, corrected,
+        ex.adamUpdate(new NDList(weight, grad, m, v), new NDList(weight), lr, corrected,
                 getWeightDecay(), rescaleGrad, clipGrad, beta1, beta2, eps, true, false);
     }
 

@@ -71,7 +71,7 @@ public final class VqVaeTrainer {
         ImageSource train = data.train();
         ImageSource test = data.test().evenlySpaced(options.evalImages());
         Path out = options.outDir();
-        CheckpointableAdam adam = new CheckpointableAdam(options.learningRate());
+        CheckpointableAdam adam = new CheckpointableAdam(options.schedule());
         DefaultTrainingConfig config = trainingConfig(adam, device);
         try (Model djl = Model.newInstance("vqvae", device)) {
             djl.setBlock(model);
@@ -84,6 +84,7 @@ public final class VqVaeTrainer {
             long start = 0;
             boolean resumed = options.resume() && Checkpoint.exists(out);
             if (resumed) {
+                Checkpoint.requireSameSchedule(out, options.schedule());
                 Checkpoint.loadParameters(out, model, parameters);
             } else {
                 model.initialize(parameters);
@@ -91,9 +92,10 @@ public final class VqVaeTrainer {
             try (Trainer trainer = djl.newTrainer(config)) {
                 if (resumed) {
                     start = Checkpoint.restoreTraining(out, model, adam, parameters);
-                    log.printf("resuming %s at step %d%n", out.resolve(Checkpoint.DIR), start);
+                    log.printf("resuming %s at step %d%n", Checkpoint.locate(out), start);
                 }
-                MetricsLog metrics = new MetricsLog(out.resolve("metrics.jsonl"), resumed);
+                Path metricsFile = out.resolve("metrics.jsonl");
+                MetricsLog metrics = resumed ? MetricsLog.resumedAt(metricsFile, start) : new MetricsLog(metricsFile, false);
                 // batch b is a function of b alone, so a resumed run sees the batches it would have seen
                 BatchPlan plan = BatchPlan.shuffled(train.size(), options.batchSize(), options.seed());
                 try (BatchLoader batches = new BatchLoader(train, plan, start, options.steps(), options.workers(),
@@ -118,6 +120,7 @@ public final class VqVaeTrainer {
     private TrainingSummary loop(Trainer trainer, CheckpointableAdam adam, BatchLoader batches, ImageSource train,
             ImageSource test, MetricsLog metrics, long start, String dataName, NDManager manager) throws IOException {
         long steps = options.steps();
+        CheckpointSeries checkpoints = new CheckpointSeries(options.outDir(), options.keepCheckpoints());
         int chunk = Evaluation.chunkFor(test);
         List<Double> stepMillis = new ArrayList<>();
         ProgressBar bar = new ProgressBar("Training", steps);
@@ -159,12 +162,15 @@ public final class VqVaeTrainer {
                 }
                 rec.addProperty("elapsed_s", TrainingSummary.round(elapsed, 1));
                 rec.addProperty("images_per_s", TrainingSummary.round(rate, 1));
+                rec.addProperty("lr", (float) options.schedule().at(step));
                 metrics.append(rec);
-                Checkpoint.save(options.outDir(), model, adam, done);
                 if (done != steps) {
                     log.printf(Locale.ROOT, "%nstep %d: test_mse %.5f psnr %.2f dB perplexity %.1f usage %.3f%n",
                             done, ev.mse(), ev.psnr(), ev.perplexity(), ev.codebookUsage());
                 }
+            }
+            if (done % options.checkpointEvery() == 0 || done == steps) {
+                checkpoints.save(model, model.configJson(), adam, done, options.schedule());
             }
         }
         double trainSeconds = (System.nanoTime() - began) / 1e9;
