@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 
 import org.vqvae.core.io.AtomicFiles;
+import org.vqvae.core.train.Checkpoint;
 import org.vqvae.prior.CodeExtraction;
 import org.vqvae.prior.CodePrior;
 import org.vqvae.prior.CodeSet;
@@ -91,6 +92,10 @@ final class TrainPriorCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/prior", description = "Run directory (default ${DEFAULT-VALUE}).")
     Path out;
 
+    @Option(names = "--resume",
+            description = "Continue from DIR/checkpoint if it exists (parameters, Adam moments, step, batch order).")
+    boolean resume;
+
     @Mixin EngineOptions engine;
 
     @Override
@@ -125,7 +130,12 @@ final class TrainPriorCommand implements Callable<Integer> {
             }
             default -> throw new IllegalArgumentException("--arch must be pixelcnn or pixelsnail, got " + a);
         };
-        run(prior, train[0], test[0], meta, steps, batch, learningRate, seed, evalEvery, out, device, System.out);
+        if (resume && Checkpoint.exists(out) && !Checkpoint.readConfigJson(out).equals(prior.configJson())) {
+            throw new IllegalArgumentException("--resume: the checkpoint in " + out
+                    + " is a prior of other flags or codes; use the same flags or a new --out");
+        }
+        run(prior, train[0], test[0], meta, steps, batch, learningRate, seed, evalEvery, out, device, System.out,
+                resume);
         return 0;
     }
 
@@ -181,12 +191,18 @@ final class TrainPriorCommand implements Callable<Integer> {
 
     static CodePrior run(CodePrior prior, CodeSet train, CodeSet test, JsonObject meta, long steps, int batch,
             float lr, long seed, long evalEvery, Path out, Device device, PrintStream log) throws IOException {
+        return run(prior, train, test, meta, steps, batch, lr, seed, evalEvery, out, device, log, false);
+    }
+
+    static CodePrior run(CodePrior prior, CodeSet train, CodeSet test, JsonObject meta, long steps, int batch,
+            float lr, long seed, long evalEvery, Path out, Device device, PrintStream log, boolean resume)
+            throws IOException {
         Engine.getEngine("PyTorch").setRandomSeed((int) seed);
         log.printf(Locale.ROOT, "training %s on %d code maps of %dx%d, K=%d, %d classes%n",
                 prior instanceof PixelSnail ? "PixelSNAIL" : "Gated PixelCNN", train.count(), prior.height(),
                 prior.width(), prior.numCodes(), prior.numClasses());
         PriorTrainer.Result r = new PriorTrainer(prior, steps, batch, lr, seed, evalEvery, out, log)
-                .train(train, test, device);
+                .resume(resume).train(train, test, device);
         JsonObject s = new JsonObject();
         s.addProperty("steps", r.steps());
         s.addProperty("batch", batch);

@@ -53,6 +53,7 @@ public final class PriorTrainer {
     private final long evalEvery;
     private final Path out;
     private final PrintStream log;
+    private boolean resume;
 
     /**
      * Creates a trainer.
@@ -82,6 +83,19 @@ public final class PriorTrainer {
     }
 
     /**
+     * Continues from {@code out/checkpoint} when it exists: the parameters, the Adam moments and the
+     * step count are restored, and the batches drawn before the checkpoint are drawn again (and
+     * skipped), so the resumed run sees the batches the uninterrupted run would have seen.
+     *
+     * @param resume whether to resume
+     * @return this trainer
+     */
+    public PriorTrainer resume(boolean resume) {
+        this.resume = resume;
+        return this;
+    }
+
+    /**
      * Trains.
      *
      * @param train training maps
@@ -102,16 +116,32 @@ public final class PriorTrainer {
             if (!prior.isInitialized()) {
                 prior.initialize(NDManager.newBaseManager(device)); // outlives the Model's manager
             }
+            NDManager parameters = prior.getParameters().valueAt(0).getArray().getManager();
+            boolean resumed = resume && Checkpoint.exists(out);
+            if (resumed) {
+                Checkpoint.loadInitialized(out, prior, parameters);
+            }
             try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(adam)
                     .optDevices(new Device[] {device}))) {
-                MetricsLog metrics = new MetricsLog(out.resolve("metrics.jsonl"), false);
+                long start = 0;
+                if (resumed) {
+                    start = Checkpoint.restoreTraining(out, prior, adam, parameters);
+                    log.printf(Locale.ROOT, "resuming %s at step %d%n", out.resolve(Checkpoint.DIR), start);
+                }
+                MetricsLog metrics = new MetricsLog(out.resolve("metrics.jsonl"), resumed);
                 Random random = new Random(seed);
+                for (long step = 0; step < Math.min(start, steps); step++) {
+                    // the draws of the steps already done, so the batches continue where they stopped
+                    for (int i = 0, n = Math.min(batch, trainSet.count()); i < n; i++) {
+                        random.nextInt(trainSet.count());
+                    }
+                }
                 List<Double> times = new ArrayList<>();
                 ProgressBar bar = new ProgressBar("Prior", steps);
                 long began = System.nanoTime();
                 double last = Double.NaN;
                 double testBits = Double.NaN;
-                for (long step = 0; step < steps; step++) {
+                for (long step = start; step < steps; step++) {
                     int[] idx = new int[Math.min(batch, trainSet.count())];
                     for (int i = 0; i < idx.length; i++) {
                         idx[i] = random.nextInt(trainSet.count());
@@ -126,7 +156,7 @@ public final class PriorTrainer {
                     long done = step + 1;
                     double elapsed = (System.nanoTime() - began) / 1e9;
                     bar.update(done - 1, String.format(Locale.ROOT, "step %d/%d %.3f bits/code eta %ds", done, steps,
-                            last, Math.round(elapsed / done * (steps - done))));
+                            last, Math.round(elapsed / (done - start) * (steps - done))));
                     if (done % evalEvery == 0 || done == steps) {
                         testBits = bitsPerCode(prior, testSet, manager);
                         JsonObject rec = new JsonObject();
@@ -140,6 +170,9 @@ public final class PriorTrainer {
                             log.printf(Locale.ROOT, "%nprior step %d: held-out %.4f bits/code%n", done, testBits);
                         }
                     }
+                }
+                if (start >= steps) {
+                    testBits = bitsPerCode(prior, testSet, manager); // resumed a finished run: nothing to train
                 }
                 Collections.sort(times);
                 return new Result(steps, times.isEmpty() ? Double.NaN : times.get(times.size() / 2), last, testBits);
