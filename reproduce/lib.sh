@@ -73,8 +73,14 @@ parse_flags() {
   if [ -n "$VAL_DATA" ]; then
     VAL_DATA="$(cd "$VAL_DATA" && pwd)"
   fi
+}
+
+# open_run SETTINGS: after the data is checked, creates RUN (or checks it was started with the
+# same settings) and checks --devices
+open_run() {
   mkdir -p "$RUN/.stages"
   RUN="$(cd "$RUN" && pwd)"
+  check_settings "$1"
   check_devices
 }
 

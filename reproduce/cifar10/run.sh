@@ -20,7 +20,7 @@ if [ ! -f "$BATCHES/test_batch.bin" ] && [ -d "$DATA/cifar-10-batches-bin" ]; th
 fi
 [ -f "$BATCHES/test_batch.bin" ] || die "--data $DATA has no test_batch.bin (CIFAR-10's binary version, cifar-10-batches-bin)"
 [ -f "$BATCHES/data_batch_1.bin" ] || die "--data $DATA has no data_batch_1.bin (CIFAR-10's binary version)"
-check_settings "setting=cifar10 smoke=$SMOKE data=$DATA"
+open_run "setting=cifar10 smoke=$SMOKE data=$DATA"
 
 do_check_data() {
   # nothing to convert: the cifar10: reader takes the binary batches as they are; check them here

@@ -15,7 +15,7 @@ parse_flags "$USAGE" 1 "$@"
 if ! find "$DATA" -mindepth 1 -maxdepth 1 -type d -print -quit | grep -q .; then
   die "--data $DATA has no class sub-folders (ImageNet's layout: DIR/CLASS/*.JPEG)"
 fi
-check_settings "setting=imagenet256 smoke=$SMOKE data=$DATA val_data=$VAL_DATA"
+open_run "setting=imagenet256 smoke=$SMOKE data=$DATA val_data=$VAL_DATA"
 
 VAL_SPEC=()
 if [ -n "$VAL_DATA" ]; then

@@ -176,7 +176,9 @@ final class EvaluateCommand implements Callable<Integer> {
         Map<String, Double> stageSeconds = timings == null ? Map.of() : readTimings(timings);
         JsonObject results = results(m, paperFigures, stageSeconds, priors);
         Files.createDirectories(out);
-        AtomicFiles.writeString(out.resolve("results.json"), JsonUtils.GSON_PRETTY.toJson(results) + "\n");
+        // nulls kept: a paper figure with nothing measured beside it says so
+        AtomicFiles.writeString(out.resolve("results.json"),
+                new com.google.gson.GsonBuilder().serializeNulls().setPrettyPrinting().create().toJson(results) + "\n");
         AtomicFiles.writeString(out.resolve("RESULTS.md"), markdown(results));
         for (Map.Entry<String, Double> e : m.entrySet()) {
             System.out.printf(Locale.ROOT, "%-34s %s%n", e.getKey(), format(e.getValue()));
