@@ -17,6 +17,7 @@ SMOKE=0
 ONLY_STAGE=""
 DEVICES=""
 DEVICE=""
+THREADS=""
 SAMPLE_CLASSES=""
 
 die() {
@@ -34,7 +35,7 @@ parse_flags() {
   shift 2
   while [ $# -gt 0 ]; do
     case "$1" in
-      --data|--out|--val-data|--stage|--devices|--device|--sample-classes)
+      --data|--out|--val-data|--stage|--devices|--device|--threads|--sample-classes)
         [ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value (usage: $usage)"
         case "$1" in
           --data) DATA="$2" ;;
@@ -45,6 +46,7 @@ parse_flags() {
           --stage) ONLY_STAGE="$2" ;;
           --devices) DEVICES="$2" ;;
           --device) DEVICE="$2" ;;
+          --threads) THREADS="$2" ;;
           --sample-classes) SAMPLE_CLASSES="$2" ;;
         esac
         shift 2 ;;
@@ -65,6 +67,9 @@ parse_flags() {
       [ "$s" = "$ONLY_STAGE" ] && ok=1
     done
     [ "$ok" = 1 ] || die "--stage $ONLY_STAGE: the stages are ${STAGES[*]}"
+  fi
+  if [ -n "$THREADS" ] && ! [[ "$THREADS" =~ ^[1-9][0-9]*$ ]]; then
+    die "--threads must be a positive number, got '$THREADS'"
   fi
   if [ -n "$SAMPLE_CLASSES" ] && ! [[ "$SAMPLE_CLASSES" =~ ^[0-9]+(,[0-9]+)*$ ]]; then
     die "--sample-classes must be class numbers separated by commas, got '$SAMPLE_CLASSES'"
@@ -110,12 +115,17 @@ check_devices() {
   done
 }
 
-# engine_flags COMMAND: --device for every computing command, --devices for the training commands
+# engine_flags COMMAND: --device and --threads for every computing command, --devices for the
+# training commands
 engine_flags() {
   local cmd="$1"
   ENGINE=()
   if [ -n "$DEVICE" ]; then
     ENGINE+=(--device "$DEVICE")
+  fi
+  if [ -n "$THREADS" ]; then
+    # libtorch's intra-op threads; on a shared machine fewer threads than cores can be much faster
+    ENGINE+=(--threads "$THREADS")
   fi
   if [ -n "$DEVICES" ]; then
     case "$cmd" in

@@ -5,7 +5,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 script_name="cifar10/run.sh"
-USAGE="run.sh --data DIR --out RUN [--smoke] [--stage NAME] [--device cpu|gpu] [--devices LIST]"
+USAGE="run.sh --data DIR --out RUN [--smoke] [--stage NAME] [--device cpu|gpu] [--devices LIST] [--threads T]"
 STAGES=(check-data train extract-codes train-prior sample evaluate)
 # shellcheck source=../lib.sh
 . "$here/../lib.sh"

@@ -5,7 +5,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 script_name="imagenet256/run.sh"
-USAGE="run.sh --data DIR --out RUN [--val-data DIR] [--smoke] [--stage NAME] [--device cpu|gpu] [--devices LIST] [--sample-classes C,C,...]"
+USAGE="run.sh --data DIR --out RUN [--val-data DIR] [--smoke] [--stage NAME] [--device cpu|gpu] [--devices LIST] [--threads T] [--sample-classes C,C,...]"
 STAGES=(prepare train extract-codes train-top-prior train-bottom-prior sample evaluate)
 # shellcheck source=../lib.sh
 . "$here/../lib.sh"
@@ -29,7 +29,7 @@ do_prepare() {
 
 do_train() {
   engine_flags train
-  "$VQVAE" train --data "shards:$RUN/shards" "${VAL_SPEC[@]}" "${VQVAE_FLAGS[@]}" "${ENGINE[@]}" \
+  "$VQVAE" train --data "shards:$RUN/shards" "${VAL_SPEC[@]}" --image-size "$IMAGE_SIZE" "${VQVAE_FLAGS[@]}" "${ENGINE[@]}" \
     --out "$RUN/vqvae" --resume
 }
 

@@ -57,6 +57,11 @@ class ReproduceScriptsTest {
         }
         List<String> cmd = new ArrayList<>(List.of("bash", ROOT.resolve("reproduce").resolve(script).toString()));
         cmd.addAll(List.of(args));
+        if (cmd.contains("--out") && cmd.contains("--data")) {
+            // one libtorch thread: on a shared 2-core machine two threads spin against other processes
+            // and ran the smoke 20x slower
+            cmd.addAll(List.of("--threads", "1"));
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         Path log = Files.createTempFile(work, "run-", ".log");
         pb.redirectOutput(log.toFile());
