@@ -36,6 +36,11 @@ final class ExtractCodesCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "SPEC", defaultValue = "embedded", description = "Images (default ${DEFAULT-VALUE}).")
     String data;
 
+    @Option(names = "--val-data", paramLabel = "SPEC",
+            description = "Held-out images for the test split instead of the data's own split (as train --val-data);"
+                    + " every image of a folder or shards then goes to the train split.")
+    String valData;
+
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output directory.")
     Path out;
 
@@ -47,7 +52,7 @@ final class ExtractCodesCommand implements Callable<Integer> {
         engine.start();
         try (NDManager manager = NDManager.newBaseManager()) {
             CodeModel model = Checkpoint.loadAny(modelDir, manager);
-            DataSpec.Splits<ImageSource> splits = ModelRuns.splits(data, model, imageOptions);
+            DataSpec.Splits<ImageSource> splits = ModelRuns.splits(data, valData, model, imageOptions);
             Files.createDirectories(out);
             // written as they are encoded: memory does not grow with the number of images
             CodeExtraction.extract(model, splits.train(), out, "train", manager, imageOptions.workers());
@@ -61,6 +66,9 @@ final class ExtractCodesCommand implements Callable<Integer> {
                     Evaluation.chunkFor(splits.test()), imageOptions.workers()).mse());
             meta.addProperty("model", modelDir.toAbsolutePath().toString());
             meta.addProperty("data", data);
+            if (valData != null) {
+                meta.addProperty("val_data", valData);
+            }
             describe(meta, model, 0); // the bottom level, as a one-level model has it
             StringBuilder shapes = new StringBuilder();
             if (levels > 1) {

@@ -56,8 +56,25 @@ final class ModelRuns {
      */
     static DataSpec.Splits<ImageSource> splits(String dataSpec, CodeModel model, ImageOptions images)
             throws IOException {
+        return splits(dataSpec, null, model, images);
+    }
+
+    /**
+     * Opens both splits as {@link #splits(String, CodeModel, ImageOptions)} does, the held-out split
+     * from a separate set when {@code heldOutSpec} is given ({@code --val-data}).
+     *
+     * @param dataSpec the data specification
+     * @param heldOutSpec the held-out images' specification, or null for the data's own split
+     * @param model the model
+     * @param images image size, strictness
+     * @return both splits
+     * @throws IOException if the data is unreadable
+     */
+    static DataSpec.Splits<ImageSource> splits(String dataSpec, String heldOutSpec, CodeModel model,
+            ImageOptions images) throws IOException {
         DataSpec spec = spec(dataSpec, model, images);
-        DataSpec.Splits<ImageSource> splits = spec.open();
+        DataSpec.Splits<ImageSource> splits = heldOutSpec == null ? spec.open()
+                : spec.open(spec(heldOutSpec, model, images));
         checkFits(spec, splits.train(), model);
         checkFits(spec, splits.test(), model);
         return splits;

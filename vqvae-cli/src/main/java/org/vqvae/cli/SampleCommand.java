@@ -51,6 +51,10 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--class", paramLabel = "C", description = "Class to sample (default: every class, a row each).")
     Integer cls;
 
+    @Option(names = "--classes", paramLabel = "C,C,...", split = ",",
+            description = "Classes to sample, a row each (default: every class); e.g. a few of ImageNet's 1000.")
+    List<Integer> classList;
+
     @Option(names = "-n", paramLabel = "N", defaultValue = "64", description = "Images (default ${DEFAULT-VALUE}); per class without --class: N / classes.")
     int count;
 
@@ -102,7 +106,18 @@ final class SampleCommand implements Callable<Integer> {
                 checkLevel(name, names, "--level-top-k");
             }
             HierarchicalSampler sampler = new HierarchicalSampler(priors, temperatures, topKs, !naive);
-            int columns = write(model, sampler, priors.get(0).numClasses(), cls, count, seed, out, manager);
+            int classes = priors.get(0).numClasses();
+            if (classList != null) {
+                if (cls != null) {
+                    throw new IllegalArgumentException("give --class or --classes, not both");
+                }
+                for (int c : classList) {
+                    if (c < 0 || c >= classes) {
+                        throw new IllegalArgumentException("--classes: class " + c + " outside [0, " + classes + ")");
+                    }
+                }
+            }
+            int columns = write(model, sampler, classes, cls, classList, count, seed, out, manager);
             System.out.println("wrote " + out + " (" + columns + " per row)");
         }
         return 0;
@@ -164,6 +179,16 @@ final class SampleCommand implements Callable<Integer> {
      */
     static int write(CodeModel model, HierarchicalSampler sampler, int numClasses, Integer cls, int count, long seed,
             Path out, NDManager manager) throws IOException {
+        return write(model, sampler, numClasses, cls, null, count, seed, out, manager);
+    }
+
+    /**
+     * Samples and writes the grid, a row per class of {@code rows} when given.
+     *
+     * @return images per row
+     */
+    static int write(CodeModel model, HierarchicalSampler sampler, int numClasses, Integer cls, List<Integer> rows,
+            int count, long seed, Path out, NDManager manager) throws IOException {
         sampler.checkFits(model);
         long[] classes;
         int columns;
@@ -171,6 +196,12 @@ final class SampleCommand implements Callable<Integer> {
             classes = new long[count];
             Arrays.fill(classes, cls);
             columns = Math.min(count, 8);
+        } else if (rows != null) {
+            columns = Math.max(1, count / rows.size());
+            classes = new long[columns * rows.size()];
+            for (int i = 0; i < classes.length; i++) {
+                classes[i] = rows.get(i / columns);
+            }
         } else {
             columns = Math.max(1, count / numClasses);
             classes = new long[columns * numClasses];

@@ -24,6 +24,7 @@ import java.io.PrintWriter;
             ExtractCodesCommand.class,
             TrainPriorCommand.class,
             SampleCommand.class,
+            EvaluateCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class VqvaeCommand implements Runnable {
