@@ -84,10 +84,6 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (model.paper && (longRun.scheduled() || learningRate != 2e-4f)) {
-            throw new IllegalArgumentException("--paper trains with the paper's constant learning rate 2e-4:"
-                    + " drop --lr, --lr-warmup, --lr-schedule and --lr-min");
-        }
         Device device = engine.start();
         int size = images.imageSize != null ? images.imageSize : 256;
         DataSpec spec = DataSpec.parse(data).withImages(size, images.strict);

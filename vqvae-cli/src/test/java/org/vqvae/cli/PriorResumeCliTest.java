@@ -62,7 +62,7 @@ class PriorResumeCliTest {
         assertEquals(0, prior(split, "--steps", "2").code());
         CliTest.Run resumed = prior(split, "--steps", "6", "--resume");
         assertEquals(0, resumed.code(), resumed.err());
-        assertTrue(resumed.out().contains("resuming " + split.resolve("checkpoint") + " at step 2"), resumed.out());
+        assertTrue(resumed.out().contains("resuming " + split.resolve("checkpoint-000000002") + " at step 2"), resumed.out());
         // same parameters, Adam moments and batches: the same held-out figure and the same weights
         assertEquals(json(whole.resolve("summary.json")).get("test_bits_per_code").getAsDouble(),
                 json(split.resolve("summary.json")).get("test_bits_per_code").getAsDouble(), 0);

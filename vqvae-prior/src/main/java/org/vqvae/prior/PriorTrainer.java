@@ -112,8 +112,8 @@ public final class PriorTrainer {
             boolean resumed = options.resume() && Checkpoint.exists(out);
             if (resumed) {
                 if (!Checkpoint.readConfigJson(out).equals(prior.configJson())) {
-                    throw new IOException("checkpoint " + Checkpoint.locate(out) + " holds a prior of another"
-                            + " configuration");
+                    throw new IOException("--resume: checkpoint " + Checkpoint.locate(out) + " holds a prior of"
+                            + " other flags or codes; use the same flags or a new --out");
                 }
                 Checkpoint.requireSameSchedule(out, options.schedule());
                 Checkpoint.loadInitialized(out, prior, parameters);
@@ -165,6 +165,10 @@ public final class PriorTrainer {
                     if (done % options.checkpointEvery() == 0 || done == steps) {
                         checkpoints.save(prior, prior.configJson(), adam, done, options.schedule());
                     }
+                }
+                if (start >= steps) {
+                    // a finished run resumed: nothing to train, the held-out figure is still reported
+                    testBits = bitsPerCode(prior, testSet, manager);
                 }
                 Collections.sort(times);
                 return new Result(steps, times.isEmpty() ? Double.NaN : times.get(times.size() / 2), last, testBits);
