@@ -15,7 +15,7 @@ import com.google.gson.JsonObject;
 import org.vqvae.core.train.Checkpoint;
 import org.vqvae.core.train.CheckpointableAdam;
 import org.vqvae.core.train.MetricsLog;
-import org.vqvae.core.train.TrainingStep;
+import org.vqvae.core.train.DataParallelStep;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -91,6 +91,31 @@ public final class PriorTrainer {
      * @throws IOException if writing fails
      */
     public Result train(CodeSet train, CodeSet test, Device device) throws IOException {
+        return train(train, test, List.of(device));
+    }
+
+    /**
+     * Trains with each batch split into parts data-parallel over devices ({@link DataParallelStep});
+     * the batch given to the constructor is the global batch.
+     *
+     * @param train training maps
+     * @param test held-out maps
+     * @param partDevices the device of each part of a batch (repeats allowed); the first holds the parameters
+     * @return the result
+     * @throws IOException if writing fails
+     */
+    public Result train(CodeSet train, CodeSet test, List<Device> partDevices) throws IOException {
+        DataParallelStep step = new DataParallelStep(partDevices);
+        if (step.parts() > batch) {
+            throw new IllegalArgumentException("a batch of " + batch + " cannot be split over " + step.parts()
+                    + " devices");
+        }
+        Device[] devices = DataParallelStep.trainerDevices(partDevices);
+        Device device = devices[0];
+        if (step.parts() > 1) {
+            log.printf(Locale.ROOT, "data-parallel: each batch of %d in %d parts on %s%n", batch, step.parts(),
+                    partDevices);
+        }
         // checked sets: codes in memory are checked now, memory-mapped ones batch by batch
         CodeSet trainSet = train.check(prior, "training codes");
         CodeSet testSet = test.check(prior, "held-out codes");
@@ -103,7 +128,7 @@ public final class PriorTrainer {
                 prior.initialize(NDManager.newBaseManager(device)); // outlives the Model's manager
             }
             try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(adam)
-                    .optDevices(new Device[] {device}))) {
+                    .optDevices(devices))) {
                 MetricsLog metrics = new MetricsLog(out.resolve("metrics.jsonl"), false);
                 Random random = new Random(seed);
                 List<Double> times = new ArrayList<>();
@@ -118,7 +143,7 @@ public final class PriorTrainer {
                     }
                     long t0 = System.nanoTime();
                     try (NDManager sm = manager.newSubManager()) {
-                        last = TrainingStep.run(trainer, trainSet.batch(sm, idx)) / LN2;
+                        last = step.run(trainer, trainSet.batch(sm, idx)) / LN2;
                     }
                     if (step >= 5 || steps <= 5) {
                         times.add((System.nanoTime() - t0) / 1e6);
