@@ -105,15 +105,15 @@ public final class PriorTrainer {
      * @throws IOException if writing fails
      */
     public Result train(CodeSet train, CodeSet test, List<Device> partDevices) throws IOException {
-        DataParallelStep step = new DataParallelStep(partDevices);
-        if (step.parts() > batch) {
-            throw new IllegalArgumentException("a batch of " + batch + " cannot be split over " + step.parts()
+        DataParallelStep parallel = new DataParallelStep(partDevices);
+        if (parallel.parts() > batch) {
+            throw new IllegalArgumentException("a batch of " + batch + " cannot be split over " + parallel.parts()
                     + " devices");
         }
         Device[] devices = DataParallelStep.trainerDevices(partDevices);
         Device device = devices[0];
-        if (step.parts() > 1) {
-            log.printf(Locale.ROOT, "data-parallel: each batch of %d in %d parts on %s%n", batch, step.parts(),
+        if (parallel.parts() > 1) {
+            log.printf(Locale.ROOT, "data-parallel: each batch of %d in %d parts on %s%n", batch, parallel.parts(),
                     partDevices);
         }
         // checked sets: codes in memory are checked now, memory-mapped ones batch by batch
@@ -143,7 +143,7 @@ public final class PriorTrainer {
                     }
                     long t0 = System.nanoTime();
                     try (NDManager sm = manager.newSubManager()) {
-                        last = step.run(trainer, trainSet.batch(sm, idx)) / LN2;
+                        last = parallel.run(trainer, trainSet.batch(sm, idx)) / LN2;
                     }
                     if (step >= 5 || steps <= 5) {
                         times.add((System.nanoTime() - t0) / 1e6);
