@@ -26,6 +26,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -92,10 +93,11 @@ final class TrainPriorCommand implements Callable<Integer> {
     Path out;
 
     @Mixin EngineOptions engine;
+    @Mixin DeviceListOptions devices;
 
     @Override
     public Integer call() throws Exception {
-        Device device = engine.start();
+        List<Device> parts = devices.start(engine);
         JsonObject meta = readMeta(codes);
         CodeSet[] train = new CodeSet[1];
         CodeSet[] test = new CodeSet[1];
@@ -125,7 +127,7 @@ final class TrainPriorCommand implements Callable<Integer> {
             }
             default -> throw new IllegalArgumentException("--arch must be pixelcnn or pixelsnail, got " + a);
         };
-        run(prior, train[0], test[0], meta, steps, batch, learningRate, seed, evalEvery, out, device, System.out);
+        run(prior, train[0], test[0], meta, steps, batch, learningRate, seed, evalEvery, out, parts, System.out);
         return 0;
     }
 
@@ -181,12 +183,17 @@ final class TrainPriorCommand implements Callable<Integer> {
 
     static CodePrior run(CodePrior prior, CodeSet train, CodeSet test, JsonObject meta, long steps, int batch,
             float lr, long seed, long evalEvery, Path out, Device device, PrintStream log) throws IOException {
+        return run(prior, train, test, meta, steps, batch, lr, seed, evalEvery, out, List.of(device), log);
+    }
+
+    static CodePrior run(CodePrior prior, CodeSet train, CodeSet test, JsonObject meta, long steps, int batch,
+            float lr, long seed, long evalEvery, Path out, List<Device> devices, PrintStream log) throws IOException {
         Engine.getEngine("PyTorch").setRandomSeed((int) seed);
         log.printf(Locale.ROOT, "training %s on %d code maps of %dx%d, K=%d, %d classes%n",
                 prior instanceof PixelSnail ? "PixelSNAIL" : "Gated PixelCNN", train.count(), prior.height(),
                 prior.width(), prior.numCodes(), prior.numClasses());
         PriorTrainer.Result r = new PriorTrainer(prior, steps, batch, lr, seed, evalEvery, out, log)
-                .train(train, test, device);
+                .train(train, test, devices);
         JsonObject s = new JsonObject();
         s.addProperty("steps", r.steps());
         s.addProperty("batch", batch);

@@ -114,7 +114,7 @@ public final class PriorTrainer {
         Device device = devices[0];
         if (parallel.parts() > 1) {
             log.printf(Locale.ROOT, "data-parallel: each batch of %d in %d parts on %s%n", batch, parallel.parts(),
-                    partDevices);
+                    parallel.describe());
         }
         // checked sets: codes in memory are checked now, memory-mapped ones batch by batch
         CodeSet trainSet = train.check(prior, "training codes");

@@ -47,8 +47,8 @@ import java.util.List;
  *       batch: the parts run once without gradients per quantizer that awaits it, first.
  * </ul>
  *
- * <p>Not identical to a whole-batch step: float rounding (sums in another order: about 1e-7
- * relative, measured in {@code DataParallelStepTest}); the per-part batch perplexity output; random
+ * <p>Not identical to a whole-batch step: float rounding (sums in another order: below 1e-6
+ * relative in the gradients, measured in {@code DataParallelStepTest}); the per-part batch perplexity output; random
  * draws inside the model (dropout of a prior with {@code --dropout}: each part draws its own masks);
  * and on the first step of a model with k-means starts, more than one level and {@code
  * --restart-after 1}, the random draws of starts and restarts come in another order.
@@ -94,6 +94,19 @@ public final class DataParallelStep {
      */
     public static Device[] trainerDevices(List<Device> partDevices) {
         return new LinkedHashSet<>(partDevices).toArray(new Device[0]);
+    }
+
+    /**
+     * Names the devices of the parts as the command line does: {@code gpu0,gpu1} or {@code cpu,cpu}.
+     *
+     * @return the names, comma-separated
+     */
+    public String describe() {
+        StringBuilder names = new StringBuilder();
+        for (Device d : partDevices) {
+            names.append(names.length() == 0 ? "" : ",").append(d.isGpu() ? "gpu" + d.getDeviceId() : d.getDeviceType());
+        }
+        return names.toString();
     }
 
     /**

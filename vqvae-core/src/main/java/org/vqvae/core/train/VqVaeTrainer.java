@@ -97,7 +97,7 @@ public final class VqVaeTrainer {
         DefaultTrainingConfig config = trainingConfig(adam, devices);
         if (step.parts() > 1) {
             log.printf(Locale.ROOT, "data-parallel: each batch of %d in %d parts on %s%n", options.batchSize(),
-                    step.parts(), partDevices);
+                    step.parts(), step.describe());
         }
         try (Model djl = Model.newInstance("vqvae", device)) {
             djl.setBlock(model);
