@@ -159,8 +159,9 @@ public class VectorQuantizer extends AbstractBlock {
         NDArray partCounts = oneHot.sum(new int[] {0});
         gathering.add(this, ps, z.getDevice(), partCounts, batchSums(q, oneHot),
                 codeAge != null ? q.flatInputs().stopGradient() : null);
-        long[] counts = Codebooks.counts(q.flatCodes(), numCodes);
-        NDArray perplexity = z.getManager().create((float) Codebooks.perplexity(counts));
+        // this part's perplexity, computed on its device: reading the counts back would wait for it
+        NDArray share = partCounts.div(partCounts.sum());
+        NDArray perplexity = share.mul(share.add(1e-10f).log()).sum().neg().exp();
         return new NDList(q.straightThrough(), q.codeMap(), vqLoss(q), perplexity);
     }
 
