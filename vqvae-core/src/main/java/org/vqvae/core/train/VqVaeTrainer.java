@@ -153,8 +153,9 @@ public final class VqVaeTrainer {
         return new DefaultTrainingConfig(new VqVaeLoss()).optOptimizer(adam).optDevices(devices);
     }
 
-    private TrainingSummary loop(Trainer trainer, DataParallelStep parallel, CheckpointableAdam adam, BatchLoader batches, ImageSource train,
-            ImageSource test, MetricsLog metrics, long start, String dataName, NDManager manager) throws IOException {
+    private TrainingSummary loop(Trainer trainer, DataParallelStep parallel, CheckpointableAdam adam,
+            BatchLoader batches, ImageSource train, ImageSource test, MetricsLog metrics, long start, String dataName,
+            NDManager manager) throws IOException {
         long steps = options.steps();
         int chunk = Evaluation.chunkFor(test);
         List<Double> stepMillis = new ArrayList<>();
