@@ -11,9 +11,14 @@ final class EngineOptions {
     @Option(names = "--threads", paramLabel = "T", description = "Intra-op CPU threads (default: all cores).")
     Integer threads;
 
-    @Option(names = "--device", paramLabel = "cpu|gpu", defaultValue = "cpu",
-            description = "Where to compute (default: ${DEFAULT-VALUE}); gpu needs a CUDA build of libtorch.")
+    @Option(names = "--device", paramLabel = "cpu|gpu",
+            description = "Where to compute (default: cpu); gpu needs a CUDA build of libtorch.")
     String device;
+
+    /** Whether {@code --device} was given (the training commands refuse it beside {@code --devices}). */
+    boolean deviceGiven() {
+        return device != null;
+    }
 
     /**
      * Applies the thread setting (before the engine starts) and returns the device.
@@ -28,7 +33,7 @@ final class EngineOptions {
             System.setProperty("ai.djl.pytorch.num_threads", threads.toString());
         }
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        Device d = switch (device.toLowerCase(java.util.Locale.ROOT)) {
+        Device d = switch (device == null ? "cpu" : device.toLowerCase(java.util.Locale.ROOT)) {
             case "cpu" -> Device.cpu();
             case "gpu", "cuda" -> Device.gpu();
             default -> throw new IllegalArgumentException("--device must be cpu or gpu, got " + device);

@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -81,10 +82,11 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin ImageOptions images;
     @Mixin ModelOptions model;
     @Mixin EngineOptions engine;
+    @Mixin DeviceListOptions devices;
 
     @Override
     public Integer call() throws Exception {
-        Device device = engine.start();
+        List<Device> parts = devices.start(engine);
         int size = images.imageSize != null ? images.imageSize : 256;
         DataSpec spec = DataSpec.parse(data).withImages(size, images.strict);
         DataSpec.Splits<ImageSource> splits = valData == null ? spec.open()
@@ -111,20 +113,25 @@ final class TrainCommand implements Callable<Integer> {
         }
         TrainingOptions options = longRun.applyTo(new TrainingOptions(steps, batch, learningRate, seed, evalEvery, out,
                 resume).withData(images.workers(), evalImages != null ? evalImages : TrainingOptions.ALL_IMAGES));
-        TrainingSummary s = run(built, options, splits, spec.toString(), device, System.out);
+        TrainingSummary s = run(built, options, splits, spec.toString(), parts, System.out);
         return s == null ? 1 : 0;
     }
 
     static TrainingSummary run(CodeModel model, TrainingOptions options, DataSpec.Splits<? extends ImageSource> splits,
             String name,
             Device device, PrintStream out) throws Exception {
+        return run(model, options, splits, name, List.of(device), out);
+    }
+
+    static TrainingSummary run(CodeModel model, TrainingOptions options, DataSpec.Splits<? extends ImageSource> splits,
+            String name, List<Device> devices, PrintStream out) throws Exception {
         ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed((int) options.seed());
         ImageSource t = splits.train();
         out.printf(Locale.ROOT, "training %s on %s (%d train / %d held-out images, %dx%dx%d), %d steps of %d, %s%n",
                 model.levels() == 1 ? "VQ-VAE K=" + model.numCodes(0) : "VQ-VAE-2 with " + model.levels() + " levels",
                 name, t.size(), Math.min(options.evalImages(), splits.test().size()), t.channels(), t.height(), t.width(), options.steps(),
                 options.batchSize(), model.ema() ? "EMA codebooks" : "codebook loss");
-        TrainingSummary s = new VqVaeTrainer(model, options, out).train(splits, name, device);
+        TrainingSummary s = new VqVaeTrainer(model, options, out).train(splits, name, devices);
         out.printf(Locale.ROOT, "held-out: mse %.5f (mean-image baseline %.5f), psnr %.2f dB, perplexity %.1f,"
                         + " codebook usage %.1f%%; %.1f ms/step%n",
                 s.testMse(), s.meanImageMse(), s.testPsnr(), s.perplexity(), 100 * s.codebookUsage(), s.msPerStep());

@@ -28,6 +28,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -101,10 +102,11 @@ final class TrainPriorCommand implements Callable<Integer> {
     @Mixin LongRunOptions longRun;
 
     @Mixin EngineOptions engine;
+    @Mixin DeviceListOptions devices;
 
     @Override
     public Integer call() throws Exception {
-        Device device = engine.start();
+        List<Device> parts = devices.start(engine);
         JsonObject meta = readMeta(codes);
         CodeSet[] train = new CodeSet[1];
         CodeSet[] test = new CodeSet[1];
@@ -136,7 +138,7 @@ final class TrainPriorCommand implements Callable<Integer> {
         };
         TrainingOptions options = longRun.applyTo(new TrainingOptions(steps, batch, learningRate, seed, evalEvery, out,
                 resume, 0, TrainingOptions.ALL_IMAGES));
-        run(prior, train[0], test[0], meta, options, device, System.out);
+        run(prior, train[0], test[0], meta, options, parts, System.out);
         return 0;
     }
 
@@ -193,18 +195,18 @@ final class TrainPriorCommand implements Callable<Integer> {
     static CodePrior run(CodePrior prior, CodeSet train, CodeSet test, JsonObject meta, long steps, int batch,
             float lr, long seed, long evalEvery, Path out, Device device, PrintStream log) throws IOException {
         return run(prior, train, test, meta, new TrainingOptions(steps, batch, lr, seed, evalEvery, out, false, 0,
-                TrainingOptions.ALL_IMAGES), device, log);
+                TrainingOptions.ALL_IMAGES), List.of(device), log);
     }
 
     static CodePrior run(CodePrior prior, CodeSet train, CodeSet test, JsonObject meta, TrainingOptions options,
-            Device device, PrintStream log) throws IOException {
+            List<Device> devices, PrintStream log) throws IOException {
         Engine.getEngine("PyTorch").setRandomSeed((int) options.seed());
         Path out = options.outDir();
         int batch = options.batchSize();
         log.printf(Locale.ROOT, "training %s on %d code maps of %dx%d, K=%d, %d classes%n",
                 prior instanceof PixelSnail ? "PixelSNAIL" : "Gated PixelCNN", train.count(), prior.height(),
                 prior.width(), prior.numCodes(), prior.numClasses());
-        PriorTrainer.Result r = new PriorTrainer(prior, options, log).train(train, test, device);
+        PriorTrainer.Result r = new PriorTrainer(prior, options, log).train(train, test, devices);
         JsonObject s = new JsonObject();
         s.addProperty("steps", r.steps());
         s.addProperty("batch", batch);

@@ -16,8 +16,8 @@ import org.vqvae.core.train.Checkpoint;
 import org.vqvae.core.train.CheckpointSeries;
 import org.vqvae.core.train.CheckpointableAdam;
 import org.vqvae.core.train.MetricsLog;
+import org.vqvae.core.train.DataParallelStep;
 import org.vqvae.core.train.TrainingOptions;
-import org.vqvae.core.train.TrainingStep;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -94,6 +94,31 @@ public final class PriorTrainer {
      * @throws IOException if writing fails or the checkpoint to resume does not fit the prior
      */
     public Result train(CodeSet train, CodeSet test, Device device) throws IOException {
+        return train(train, test, List.of(device));
+    }
+
+    /**
+     * Trains with each batch split into parts data-parallel over devices ({@link DataParallelStep});
+     * the batch given to the constructor is the global batch.
+     *
+     * @param train training maps
+     * @param test held-out maps
+     * @param partDevices the device of each part of a batch (repeats allowed); the first holds the parameters
+     * @return the result
+     * @throws IOException if writing fails
+     */
+    public Result train(CodeSet train, CodeSet test, List<Device> partDevices) throws IOException {
+        DataParallelStep parallel = new DataParallelStep(partDevices);
+        if (parallel.parts() > options.batchSize()) {
+            throw new IllegalArgumentException("a batch of " + options.batchSize() + " cannot be split over " + parallel.parts()
+                    + " devices");
+        }
+        Device[] devices = DataParallelStep.trainerDevices(partDevices);
+        Device device = devices[0];
+        if (parallel.parts() > 1) {
+            log.printf(Locale.ROOT, "data-parallel: each batch of %d in %d parts on %s%n", options.batchSize(), parallel.parts(),
+                    parallel.describe());
+        }
         // checked sets: codes in memory are checked now, memory-mapped ones batch by batch
         CodeSet trainSet = train.check(prior, "training codes");
         CodeSet testSet = test.check(prior, "held-out codes");
@@ -119,7 +144,7 @@ public final class PriorTrainer {
                 Checkpoint.loadInitialized(out, prior, parameters);
             }
             try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(adam)
-                    .optDevices(new Device[] {device}))) {
+                    .optDevices(devices))) {
                 long start = 0;
                 if (resumed) {
                     start = Checkpoint.restoreTraining(out, prior, adam, parameters);
@@ -137,7 +162,7 @@ public final class PriorTrainer {
                     int[] idx = order.next();
                     long t0 = System.nanoTime();
                     try (NDManager sm = manager.newSubManager()) {
-                        last = TrainingStep.run(trainer, trainSet.batch(sm, idx)) / LN2;
+                        last = parallel.run(trainer, trainSet.batch(sm, idx)) / LN2;
                     }
                     if (step - start >= 5 || steps - start <= 5) {
                         times.add((System.nanoTime() - t0) / 1e6);

@@ -1,5 +1,6 @@
 package org.vqvae.core.quantize;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -105,20 +106,29 @@ public class EmaVectorQuantizer extends VectorQuantizer {
 
     @Override
     protected long[] updateCodebook(ParameterStore parameterStore, Quantization q) {
-        NDArray flat = q.flatInputs().stopGradient();
-        NDArray e = parameterStore.getValue(codebook, flat.getDevice(), true);
-        NDArray n = parameterStore.getValue(clusterSize, flat.getDevice(), true);
-        NDArray m = parameterStore.getValue(embedSum, flat.getDevice(), true);
         NDArray oneHot = q.flatCodes().oneHot(numCodes, DataType.FLOAT32);
         NDArray batchCounts = oneHot.sum(new int[] {0});
-        NDArray batchSums = oneHot.transpose().matMul(flat);
-        update(e, n, m, batchCounts, batchSums, decay, epsilon);
+        applyBatchStatistics(parameterStore, batchCounts, batchSums(q, oneHot));
         long[] counts = new long[numCodes];
         float[] c = batchCounts.toFloatArray();
         for (int i = 0; i < numCodes; i++) {
             counts[i] = Math.round(c[i]);
         }
         return counts;
+    }
+
+    @Override
+    protected NDArray batchSums(Quantization q, NDArray oneHot) {
+        return oneHot.transpose().matMul(q.flatInputs().stopGradient());
+    }
+
+    @Override
+    protected void applyBatchStatistics(ParameterStore ps, NDArray batchCounts, NDArray batchSums) {
+        Device device = batchCounts.getDevice();
+        NDArray e = ps.getValue(codebook, device, true);
+        NDArray n = ps.getValue(clusterSize, device, true);
+        NDArray m = ps.getValue(embedSum, device, true);
+        update(e, n, m, batchCounts, batchSums, decay, epsilon);
     }
 
     /**

@@ -127,8 +127,11 @@ public class VectorQuantizer extends AbstractBlock {
             PairList<String, Object> params) {
         NDArray z = inputs.singletonOrThrow();
         NDArray e = parameterStore.getValue(codebook, z.getDevice(), training);
-        if (training && seeded != null && seeded.getArray().getFloat(0) == 0f) {
-            seedByKMeans(parameterStore, z);
+        if (training && gathering != null) {
+            return gatherPart(parameterStore, z, e);
+        }
+        if (training && awaitsKMeansSeed()) {
+            seedByKMeans(parameterStore, flatRows(z));
         }
         Quantization q = Codebooks.quantize(z, e);
         long[] counts = training ? updateCodebook(parameterStore, q) : null;
@@ -140,6 +143,105 @@ public class VectorQuantizer extends AbstractBlock {
         }
         NDArray perplexity = z.getManager().create((float) Codebooks.perplexity(counts));
         return new NDList(q.straightThrough(), q.codeMap(), vqLoss(q), perplexity);
+    }
+
+    /**
+     * One part of a batch that runs in parts ({@link GatheredStatistics}): quantizes with the
+     * codebook as it is, and hands this part's per-code counts (with the code sums of an EMA
+     * codebook and the encoder outputs that dead-code restarts draw from) to the gathering instead
+     * of changing any state; {@link #applyGathered} later makes the one update of the whole batch.
+     * While the codebook awaits its k-means start, the encoder outputs are also handed over for it.
+     */
+    private NDList gatherPart(ParameterStore ps, NDArray z, NDArray e) {
+        if (awaitsKMeansSeed()) {
+            gathering.addSeedRows(this, ps, z.getDevice(), flatRows(z));
+        }
+        Quantization q = Codebooks.quantize(z, e);
+        NDArray oneHot = q.flatCodes().oneHot(numCodes, DataType.FLOAT32);
+        NDArray partCounts = oneHot.sum(new int[] {0});
+        gathering.add(this, ps, z.getDevice(), partCounts, batchSums(q, oneHot),
+                codeAge != null ? q.flatInputs().stopGradient() : null);
+        // this part's perplexity, computed on its device: reading the counts back would wait for it
+        NDArray share = partCounts.div(partCounts.sum());
+        NDArray perplexity = share.mul(share.add(1e-10f).log()).sum().neg().exp();
+        return new NDList(q.straightThrough(), q.codeMap(), vqLoss(q), perplexity);
+    }
+
+    /**
+     * Makes the one update of a step whose batch ran in parts, from the statistics summed over the
+     * parts: the EMA step of an EMA codebook, then the code ages and dead-code restarts, exactly as
+     * a training forward pass over the whole batch makes them.
+     *
+     * @param ps the parameter store the parts ran with
+     * @param counts {@code [K]} per-code counts of the whole batch, on the device of the parameters
+     * @param sums {@code [K, D]} per-code sums of the whole batch's encoder outputs (EMA codebooks), else null
+     * @param rows {@code [M, D]} the whole batch's encoder outputs in batch order (with restarts), else null
+     */
+    void applyGathered(ParameterStore ps, NDArray counts, NDArray sums, NDArray rows) {
+        applyBatchStatistics(ps, counts, sums);
+        if (codeAge != null) {
+            float[] c = counts.toFloatArray();
+            long[] rounded = new long[numCodes];
+            for (int i = 0; i < numCodes; i++) {
+                rounded[i] = Math.round(c[i]);
+            }
+            restartDeadCodes(ps, rows, rounded);
+        }
+    }
+
+    /**
+     * Whether the codebook waits for its k-means start (the first training batch gives it).
+     *
+     * @return true until the k-means start is made; false without k-means initialisation
+     */
+    public boolean awaitsKMeansSeed() {
+        return seeded != null && seeded.getArray().getFloat(0) == 0f;
+    }
+
+    /**
+     * Makes the k-means start from the encoder outputs of a whole batch gathered over its parts.
+     *
+     * @param ps the parameter store
+     * @param rows {@code [M, D]} the batch's encoder outputs, in batch order
+     */
+    void seedGathered(ParameterStore ps, NDArray rows) {
+        seedByKMeans(ps, rows);
+    }
+
+    /**
+     * Sets where the statistics of training forward passes go: while set, a training forward pass
+     * changes no state and hands its statistics to {@code statistics}; null restores the usual
+     * update at every training forward pass.
+     *
+     * @param statistics the gathering of the current step, or null
+     */
+    void gatherInto(GatheredStatistics statistics) {
+        this.gathering = statistics;
+    }
+
+    /**
+     * Per-code sums of the encoder outputs of a batch, for codebooks that keep running sums.
+     *
+     * @param q the lookup of this batch
+     * @param oneHot {@code [M, K]} one-hot assignments
+     * @return {@code [K, D]}, or null where the codebook keeps no sums (here)
+     */
+    protected NDArray batchSums(Quantization q, NDArray oneHot) {
+        return null;
+    }
+
+    /**
+     * Updates a codebook that does not learn by gradient from one batch's statistics; a no-op here.
+     *
+     * @param ps the parameter store
+     * @param batchCounts {@code [K]} per-code counts of the batch
+     * @param batchSums {@code [K, D]} per-code sums, as {@link #batchSums} returns them
+     */
+    protected void applyBatchStatistics(ParameterStore ps, NDArray batchCounts, NDArray batchSums) {}
+
+    /** Encoder outputs {@code [N, D, H, W]} as detached rows {@code [N * H * W, D]} in N, H, W order. */
+    private NDArray flatRows(NDArray z) {
+        return z.stopGradient().transpose(0, 2, 3, 1).reshape(-1, codeDim);
     }
 
     /**
@@ -156,16 +258,16 @@ public class VectorQuantizer extends AbstractBlock {
      * Starts the codebook at k-means++ centres of the first training batch's encoder outputs.
      *
      * @param ps the parameter store
-     * @param z the encoder output {@code [N, D, H, W]}
+     * @param flat the batch's encoder outputs as rows {@code [M, D]}
      */
-    private void seedByKMeans(ParameterStore ps, NDArray z) {
-        NDArray flat = z.stopGradient().transpose(0, 2, 3, 1).reshape(-1, codeDim);
+    private void seedByKMeans(ParameterStore ps, NDArray flat) {
         float[] data = flat.toFloatArray();
         int m = data.length / codeDim;
-        long seed = z.getManager().randomInteger(0, Integer.MAX_VALUE, new Shape(1), DataType.INT64).getLong(0);
+        NDManager manager = flat.getManager();
+        long seed = manager.randomInteger(0, Integer.MAX_VALUE, new Shape(1), DataType.INT64).getLong(0);
         float[] centres = KMeans.fit(data, m, codeDim, numCodes, 10, new java.util.Random(seed));
-        NDArray fresh = z.getManager().create(centres, new Shape(numCodes, codeDim));
-        replaceCodes(ps, z.getManager().ones(new Shape(numCodes, 1)), fresh);
+        NDArray fresh = manager.create(centres, new Shape(numCodes, codeDim));
+        replaceCodes(ps, manager.ones(new Shape(numCodes, 1)), fresh);
         seeded.getArray().set(new ai.djl.ndarray.index.NDIndex(":"), 1f);
     }
 
@@ -221,6 +323,7 @@ public class VectorQuantizer extends AbstractBlock {
     }
 
     private int lastRestarts;
+    private GatheredStatistics gathering;
 
     /**
      * Returns how many codes the last training step restarted (0 when restarts are off).

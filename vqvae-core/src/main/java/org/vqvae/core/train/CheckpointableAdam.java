@@ -1,5 +1,6 @@
 package org.vqvae.core.train;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -29,9 +30,10 @@ public final class CheckpointableAdam extends Optimizer {
     private final float beta1;
     private final float beta2;
     private final float epsilon;
-    private final Map<String, NDArray> means = new ConcurrentHashMap<>();
-    private final Map<String, NDArray> variances = new ConcurrentHashMap<>();
-    private final Map<String, Integer> steps = new ConcurrentHashMap<>();
+    /** Per parameter, the state of each device's copy (DJL's multi-device training updates every copy). */
+    private final Map<String, Map<Device, Moments>> state = new ConcurrentHashMap<>();
+    /** State read by {@link #load}, from which each device's copy starts. */
+    private final Map<String, Moments> restored = new ConcurrentHashMap<>();
 
     /**
      * Creates Adam with the usual betas (0.9, 0.999) and epsilon 1e-8.
@@ -61,10 +63,29 @@ public final class CheckpointableAdam extends Optimizer {
         epsilon = 1e-8f;
     }
 
-    /** {@inheritDoc} */
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Under DJL's multi-device training the parameter server calls this once per device with the
+     * same summed gradient, for the copy of the parameter on that device; each copy keeps its own
+     * moments and step count (on its device), so the copies take identical steps.
+     */
     @Override
     public void update(String parameterId, NDArray weight, NDArray grad) {
-        int t = steps.merge(parameterId, 1, Integer::sum);
+        Map<Device, Moments> copies = state.computeIfAbsent(parameterId, k -> new ConcurrentHashMap<>());
+        Moments s = copies.get(weight.getDevice());
+        if (s == null) {
+            s = start(parameterId, weight);
+            copies.put(weight.getDevice(), s);
+        } else {
+            // every copy updates once per step: by a copy's second step all have copied the restored state
+            Moments done = restored.remove(parameterId);
+            if (done != null) {
+                done.mean.close();
+                done.variance.close();
+            }
+        }
+        int t = ++s.steps;
         float lr = learningRate.getNewValue(parameterId, t);
         double coef1 = 1.0 - Math.pow(beta1, t);
         double coef2 = 1.0 - Math.pow(beta2, t);
@@ -74,11 +95,46 @@ public final class CheckpointableAdam extends Optimizer {
         // (32x at step 1) larger, which shrinks the early steps of parameters with tiny gradients
         // such as the codebook's (about 1e-7: means over every element of the batch)
         float eps = (float) (epsilon * Math.sqrt(coef2));
-        NDArray m = means.computeIfAbsent(parameterId, k -> weight.zerosLike());
-        NDArray v = variances.computeIfAbsent(parameterId, k -> weight.zerosLike());
         NDArrayEx ex = weight.getNDArrayInternal();
-        ex.adamUpdate(new NDList(weight, grad, m, v), new NDList(weight), lr, corrected,
+        ex.adamUpdate(new NDList(weight, grad, s.mean, s.variance), new NDList(weight), lr, corrected,
                 getWeightDecay(), rescaleGrad, clipGrad, beta1, beta2, eps, true, false);
+    }
+
+    /** A copy's first state: zeros, or a copy of the restored state on the copy's device. */
+    private Moments start(String parameterId, NDArray weight) {
+        Moments r = restored.get(parameterId);
+        if (r == null) {
+            return new Moments(weight.zerosLike(), weight.zerosLike(), 0);
+        }
+        NDArray m = r.mean.toDevice(weight.getDevice(), true);
+        NDArray v = r.variance.toDevice(weight.getDevice(), true);
+        m.attach(weight.getManager());
+        v.attach(weight.getManager());
+        return new Moments(m, v, r.steps);
+    }
+
+    /** The state of the copy of a parameter on the device of the parameter itself (else any copy). */
+    private Moments stateOf(Parameter parameter) {
+        Moments r = restored.get(parameter.getId());
+        Map<Device, Moments> copies = state.get(parameter.getId());
+        if (copies == null || copies.isEmpty()) {
+            return r;
+        }
+        Moments own = copies.get(parameter.getArray().getDevice());
+        return own != null ? own : copies.values().iterator().next();
+    }
+
+    /** Adam's moments and step count of one copy of a parameter. */
+    private static final class Moments {
+        final NDArray mean;
+        final NDArray variance;
+        int steps;
+
+        Moments(NDArray mean, NDArray variance, int steps) {
+            this.mean = mean;
+            this.variance = variance;
+            this.steps = steps;
+        }
     }
 
     /**
@@ -91,17 +147,16 @@ public final class CheckpointableAdam extends Optimizer {
     public void save(Block block, OutputStream os) throws IOException {
         NDList state = new NDList();
         for (Pair<String, Parameter> p : block.getParameters()) {
-            String id = p.getValue().getId();
-            NDArray m = means.get(id);
-            if (m == null) {
+            Moments s = stateOf(p.getValue());
+            if (s == null) {
                 continue;
             }
-            NDManager manager = m.getManager();
-            NDArray mc = m.duplicate();
+            NDManager manager = s.mean.getManager();
+            NDArray mc = s.mean.duplicate();
             mc.setName(p.getKey() + "#m");
-            NDArray vc = variances.get(id).duplicate();
+            NDArray vc = s.variance.duplicate();
             vc.setName(p.getKey() + "#v");
-            NDArray tc = manager.create(steps.get(id));
+            NDArray tc = manager.create(s.steps);
             tc.setName(p.getKey() + "#t");
             state.add(mc);
             state.add(vc);
@@ -144,9 +199,8 @@ public final class CheckpointableAdam extends Optimizer {
             if (v == null || t == null || !m.getShape().equals(param.getArray().getShape())) {
                 throw new IOException("optimizer state does not fit parameter " + p.getKey());
             }
-            means.put(param.getId(), m);
-            variances.put(param.getId(), v);
-            steps.put(param.getId(), t.getInt());
+            state.remove(param.getId());
+            restored.put(param.getId(), new Moments(m, v, t.getInt()));
         }
     }
 }

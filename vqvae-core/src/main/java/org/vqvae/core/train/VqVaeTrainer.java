@@ -68,11 +68,37 @@ public final class VqVaeTrainer {
      * @throws IOException if writing outputs fails or a checkpoint to resume is unreadable
      */
     public TrainingSummary train(DataSpec.Splits<? extends ImageSource> data, String dataName, Device device) throws IOException {
+        return train(data, dataName, List.of(device));
+    }
+
+    /**
+     * Runs training to {@code options.steps()}, each batch split into parts data-parallel over
+     * devices ({@link DataParallelStep}): {@code options.batchSize()} is the global batch.
+     *
+     * @param data training and held-out images
+     * @param dataName how the data is named in the summary
+     * @param partDevices the device of each part of a batch (repeats allowed); the first holds the parameters
+     * @return the summary (also written to {@code summary.json})
+     * @throws IOException if writing outputs fails or a checkpoint to resume is unreadable
+     */
+    public TrainingSummary train(DataSpec.Splits<? extends ImageSource> data, String dataName, List<Device> partDevices)
+            throws IOException {
+        DataParallelStep step = new DataParallelStep(partDevices);
+        if (step.parts() > options.batchSize()) {
+            throw new IllegalArgumentException("a batch of " + options.batchSize() + " cannot be split over "
+                    + step.parts() + " devices");
+        }
+        Device[] devices = DataParallelStep.trainerDevices(partDevices);
+        Device device = devices[0];
         ImageSource train = data.train();
         ImageSource test = data.test().evenlySpaced(options.evalImages());
         Path out = options.outDir();
         CheckpointableAdam adam = new CheckpointableAdam(options.schedule());
-        DefaultTrainingConfig config = trainingConfig(adam, device);
+        DefaultTrainingConfig config = trainingConfig(adam, devices);
+        if (step.parts() > 1) {
+            log.printf(Locale.ROOT, "data-parallel: each batch of %d in %d parts on %s%n", options.batchSize(),
+                    step.parts(), step.describe());
+        }
         try (Model djl = Model.newInstance("vqvae", device)) {
             djl.setBlock(model);
             NDManager manager = djl.getNDManager();
@@ -100,7 +126,7 @@ public final class VqVaeTrainer {
                 BatchPlan plan = BatchPlan.shuffled(train.size(), options.batchSize(), options.seed());
                 try (BatchLoader batches = new BatchLoader(train, plan, start, options.steps(), options.workers(),
                         Math.max(2, options.workers()))) {
-                    return loop(trainer, adam, batches, train, test, metrics, start, dataName, manager);
+                    return loop(trainer, step, adam, batches, train, test, metrics, start, dataName, manager);
                 }
             }
         }
@@ -114,11 +140,24 @@ public final class VqVaeTrainer {
      * @return the configuration
      */
     public static DefaultTrainingConfig trainingConfig(CheckpointableAdam adam, Device device) {
-        return new DefaultTrainingConfig(new VqVaeLoss()).optOptimizer(adam).optDevices(new Device[] {device});
+        return trainingConfig(adam, new Device[] {device});
     }
 
-    private TrainingSummary loop(Trainer trainer, CheckpointableAdam adam, BatchLoader batches, ImageSource train,
-            ImageSource test, MetricsLog metrics, long start, String dataName, NDManager manager) throws IOException {
+    /**
+     * The DJL training configuration of a VQ-VAE run on several devices (DJL mirrors the parameters
+     * on each and sums their gradients).
+     *
+     * @param adam the optimizer
+     * @param devices distinct devices, the first holding the parameters
+     * @return the configuration
+     */
+    public static DefaultTrainingConfig trainingConfig(CheckpointableAdam adam, Device[] devices) {
+        return new DefaultTrainingConfig(new VqVaeLoss()).optOptimizer(adam).optDevices(devices);
+    }
+
+    private TrainingSummary loop(Trainer trainer, DataParallelStep parallel, CheckpointableAdam adam,
+            BatchLoader batches, ImageSource train, ImageSource test, MetricsLog metrics, long start, String dataName,
+            NDManager manager) throws IOException {
         long steps = options.steps();
         CheckpointSeries checkpoints = new CheckpointSeries(options.outDir(), options.keepCheckpoints());
         int chunk = Evaluation.chunkFor(test);
@@ -130,7 +169,7 @@ public final class VqVaeTrainer {
             ImageSet images = batches.next();
             long t0 = System.nanoTime();
             try (NDManager stepManager = manager.newSubManager()) {
-                loss = TrainingStep.run(trainer, new NDList(images.toImages(stepManager)));
+                loss = parallel.run(trainer, new NDList(images.toImages(stepManager)));
             }
             if (step - start >= WARMUP_STEPS || steps - start <= WARMUP_STEPS) {
                 stepMillis.add((System.nanoTime() - t0) / 1e6);
