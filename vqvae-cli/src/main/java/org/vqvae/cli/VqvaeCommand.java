@@ -45,6 +45,12 @@ public final class VqvaeCommand implements Runnable {
         CommandLine cl = new CommandLine(new VqvaeCommand());
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             PrintWriter err = cmd.getErr();
+            if (ex instanceof org.vqvae.core.train.StopRequest.TrainingStopped) {
+                // Ctrl-C or kill during training: a checkpoint of the last step was written
+                err.println("vqvae " + cmd.getCommandName() + ": " + ex.getMessage());
+                err.flush();
+                return 130;
+            }
             err.println("vqvae " + cmd.getCommandName() + ": error: " + Errors.describe(ex));
             if (System.getenv("VQVAE_DEBUG") != null) {
                 ex.printStackTrace(err);
@@ -63,6 +69,27 @@ public final class VqvaeCommand implements Runnable {
         return cl;
     }
 
+    /** How long the shutdown hook waits for a training loop to reach a step boundary. */
+    private static final java.time.Duration STOP_WAIT = java.time.Duration.ofMinutes(2);
+
+    /** Counted down when the command has returned and reported its outcome. */
+    private static final java.util.concurrent.CountDownLatch REPORTED = new java.util.concurrent.CountDownLatch(1);
+
+    private static void stopTraining() {
+        org.vqvae.core.train.StopRequest.request();
+        try {
+            if (!org.vqvae.core.train.StopRequest.awaitIdle(STOP_WAIT)) {
+                System.err.println("vqvae: the training step did not end within " + STOP_WAIT.toSeconds()
+                        + " s; exiting without a checkpoint of it (--resume continues from the last one)");
+                return;
+            }
+            // a stopped loop's command still says so (one line) before the JVM goes
+            REPORTED.await(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /**
      * Runs the command.
      *
@@ -74,6 +101,11 @@ public final class VqvaeCommand implements Runnable {
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
-        System.exit(commandLine().execute(args));
+        // Ctrl-C or kill: let a training loop finish its step and write a checkpoint of it before the
+        // JVM frees libtorch's state under it (which would crash it mid-step)
+        Runtime.getRuntime().addShutdownHook(new Thread(VqvaeCommand::stopTraining, "vqvae-stop"));
+        int status = commandLine().execute(args);
+        REPORTED.countDown();
+        System.exit(status);
     }
 }

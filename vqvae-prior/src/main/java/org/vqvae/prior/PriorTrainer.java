@@ -17,6 +17,7 @@ import org.vqvae.core.train.CheckpointSeries;
 import org.vqvae.core.train.CheckpointableAdam;
 import org.vqvae.core.train.MetricsLog;
 import org.vqvae.core.train.DataParallelStep;
+import org.vqvae.core.train.StopRequest;
 import org.vqvae.core.train.TrainingOptions;
 
 import java.io.IOException;
@@ -144,7 +145,8 @@ public final class PriorTrainer {
                 Checkpoint.loadInitialized(out, prior, parameters);
             }
             try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(adam)
-                    .optDevices(devices))) {
+                    .optDevices(devices));
+                    StopRequest.Running busy = StopRequest.enter()) {
                 long start = 0;
                 if (resumed) {
                     start = Checkpoint.restoreTraining(out, prior, adam, parameters);
@@ -187,8 +189,11 @@ public final class PriorTrainer {
                             log.printf(Locale.ROOT, "%nprior step %d: held-out %.4f bits/code%n", done, testBits);
                         }
                     }
-                    if (done % options.checkpointEvery() == 0 || done == steps) {
+                    if (done % options.checkpointEvery() == 0 || done == steps || StopRequest.requested()) {
                         checkpoints.save(prior, prior.configJson(), adam, done, options.schedule());
+                    }
+                    if (StopRequest.requested() && done != steps) {
+                        throw new StopRequest.TrainingStopped(done, Checkpoint.locate(out).toString());
                     }
                 }
                 if (start >= steps) {

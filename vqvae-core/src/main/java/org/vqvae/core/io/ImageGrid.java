@@ -31,6 +31,9 @@ public final class ImageGrid {
     public static void write(Path path, NDArray images, int columns) throws IOException {
         BufferedImage grid = render(images, columns);
         AtomicFiles.write(path, os -> {
+            // ImageIO would buffer a stream through a temporary file marked deleteOnExit, which throws
+            // once the JVM is shutting down (a training run finishing after Ctrl-C); the grid is small
+            ImageIO.setUseCache(false);
             if (!ImageIO.write(grid, "png", os)) {
                 throw new IOException("no PNG writer available");
             }

@@ -126,7 +126,9 @@ public final class VqVaeTrainer {
                 BatchPlan plan = BatchPlan.shuffled(train.size(), options.batchSize(), options.seed());
                 try (BatchLoader batches = new BatchLoader(train, plan, start, options.steps(), options.workers(),
                         Math.max(2, options.workers()))) {
-                    return loop(trainer, step, adam, batches, train, test, metrics, start, dataName, manager);
+                    try (StopRequest.Running busy = StopRequest.enter()) {
+                        return loop(trainer, step, adam, batches, train, test, metrics, start, dataName, manager);
+                    }
                 }
             }
         }
@@ -208,8 +210,11 @@ public final class VqVaeTrainer {
                             done, ev.mse(), ev.psnr(), ev.perplexity(), ev.codebookUsage());
                 }
             }
-            if (done % options.checkpointEvery() == 0 || done == steps) {
+            if (done % options.checkpointEvery() == 0 || done == steps || StopRequest.requested()) {
                 checkpoints.save(model, model.configJson(), adam, done, options.schedule());
+            }
+            if (StopRequest.requested() && done != steps) {
+                throw new StopRequest.TrainingStopped(done, Checkpoint.locate(options.outDir()).toString());
             }
         }
         double trainSeconds = (System.nanoTime() - began) / 1e9;
