@@ -23,14 +23,15 @@ final class BenchModels {
      * Builds an autoencoder.
      *
      * @param name {@code vqvae-28} (the paper's model, 1x28x28), {@code vqvae-32} (3x32x32) or
-     *     {@code vqvae2-256} (2 levels, 3x256x256)
+     *     {@code vqvae2-256} (2 levels, 3x256x256); without dead-code restarts, as the PyTorch
+     *     counterparts
      * @return the uninitialised model
      */
     static CodeModel autoencoder(String name) {
         return switch (name) {
-            case "vqvae-28" -> new VqVae(VqVaeConfig.defaults(1, 28, 28));
-            case "vqvae-32" -> new VqVae(VqVaeConfig.defaults(3, 32, 32));
-            case "vqvae2-256" -> new VqVae2(VqVae2Config.defaults(3, 256, 256, 2));
+            case "vqvae-28" -> new VqVae(VqVaeConfig.paper(1, 28, 28));
+            case "vqvae-32" -> new VqVae(VqVaeConfig.paper(3, 32, 32));
+            case "vqvae2-256" -> new VqVae2(VqVae2Config.defaults(3, 256, 256, 2).withCodebookHealth(0, false));
             default -> throw new IllegalArgumentException("unknown model " + name);
         };
     }

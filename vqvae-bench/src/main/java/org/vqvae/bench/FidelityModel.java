@@ -35,7 +35,8 @@ public enum FidelityModel {
         return switch (this) {
             case VQVAE -> new VqVae(VqVaeConfig.paper(1, 28, 28));
             case VQVAE_EMA -> new VqVae(VqVaeConfig.paper(1, 28, 28).withEma(true));
-            case VQVAE2 -> new VqVae2(VqVae2Config.defaults(1, 32, 32, 2));
+            // the PyTorch replica has no dead-code restarts
+            case VQVAE2 -> new VqVae2(VqVae2Config.defaults(1, 32, 32, 2).withCodebookHealth(0, false));
         };
     }
 

@@ -89,7 +89,7 @@ public final class SoakBenchmark {
             List<String> cmd = new ArrayList<>(List.of(launcher));
             switch (w.trim()) {
                 case "vqvae" -> cmd.addAll(List.of("train", "--data", "embedded", "--out", work.resolve("vqvae").toString()));
-                case "vqvae2" -> cmd.addAll(List.of("train", "--model", "vqvae2", "--data", "embedded", "--out",
+                case "vqvae2" -> cmd.addAll(List.of("train", "--model", "vqvae2", "--data", "coloured-digits", "--out",
                         work.resolve("vqvae2").toString()));
                 case "prior" -> {
                     Path codes = priorCodes(launcher, work, javaOpts, threads);

@@ -76,7 +76,7 @@ public final class TrainStepReport {
 
         double gflops = MatmulRate.gflops(1024, 10, Device.cpu());
         DataSpec.Splits<ImageSet> splits = DataSpec.parse("mnist:" + data).load();
-        VqVaeConfig config = VqVaeConfig.defaults(1, 28, 28);
+        VqVaeConfig config = VqVaeConfig.paper(1, 28, 28); // as the PyTorch counterpart: no restarts
         Engine.getEngine("PyTorch").setRandomSeed(0);
         Path runDir = Files.createTempDirectory("vqvae-bench-");
         TrainingOptions options = new TrainingOptions(steps, batch, 2e-4f, 0, steps, runDir, false);

@@ -41,7 +41,7 @@ final class ModelOptions {
     int levels;
 
     @Option(names = "--restart-after", paramLabel = "N",
-            description = "Restart codes unused for N training steps from random encoder outputs (default 0: never).")
+            description = "Restart codes unused for N training steps from random encoder outputs (default 20; 0: never).")
     Integer restartAfter;
 
     @Option(names = "--kmeans-init", description = "Start the codebook at k-means++ centres of the first batch.")

@@ -12,6 +12,7 @@ import ai.djl.training.util.ProgressBar;
 
 import com.google.gson.JsonObject;
 
+import org.vqvae.core.io.NativeMemory;
 import org.vqvae.core.train.Checkpoint;
 import org.vqvae.core.train.CheckpointSeries;
 import org.vqvae.core.train.CheckpointableAdam;
@@ -176,6 +177,7 @@ public final class PriorTrainer {
                             done, steps, last, rate, Math.round(elapsed / (done - start) * (steps - done))));
                     if (done % options.evalEvery() == 0 || done == steps) {
                         testBits = bitsPerCode(prior, testSet, manager);
+                        NativeMemory.trim(); // the evaluation's peak goes back to the system
                         JsonObject rec = new JsonObject();
                         rec.addProperty("step", done);
                         rec.addProperty("train_bits_per_code", last);

@@ -63,7 +63,7 @@ public record VqVae2Config(
      */
     public static VqVae2Config defaults(int channels, int height, int width, int levels) {
         return new VqVae2Config(channels, height, width, 128, 32, 2, Collections.nCopies(levels, 512),
-                Collections.nCopies(levels, 64), 0.25f, true, 0.99f, 1e-5f, 0, false);
+                Collections.nCopies(levels, 64), 0.25f, true, 0.99f, 1e-5f, VqVaeConfig.DEFAULT_RESTART_AFTER, false);
     }
 
     /**

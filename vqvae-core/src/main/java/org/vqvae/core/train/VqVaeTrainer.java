@@ -20,6 +20,7 @@ import org.vqvae.core.data.ImageSource;
 import org.vqvae.core.data.MeanImage;
 import org.vqvae.core.io.AtomicFiles;
 import org.vqvae.core.io.ImageGrid;
+import org.vqvae.core.io.NativeMemory;
 import org.vqvae.core.model.CodeModel;
 
 import java.io.IOException;
@@ -187,6 +188,7 @@ public final class VqVaeTrainer {
                     rate, duration(eta)));
             if (done % options.evalEvery() == 0 || done == steps) {
                 Evaluation ev = Evaluation.of(model, test, manager, chunk, options.workers());
+                NativeMemory.trim(); // the evaluation's peak goes back to the system
                 JsonObject rec = new JsonObject();
                 rec.addProperty("step", done);
                 rec.addProperty("epoch", TrainingSummary.round((double) done * options.batchSize() / train.size(), 3));
