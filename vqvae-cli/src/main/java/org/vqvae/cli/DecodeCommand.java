@@ -109,7 +109,8 @@ final class DecodeCommand implements Callable<Integer> {
             }
             if (out.getFileName().toString().endsWith(".npy")) {
                 writeNpy(model, head, count, manager);
-                System.out.println("wrote " + out + ": " + count + " decoded images, float32 [N, C, H, W] in [-0.5, 0.5]");
+                System.out.println("wrote " + out + ": " + count + " decoded images, float32 [N, C, H, W] in the model's"
+                        + " range (pixel / 255 - 0.5, not clipped)");
                 return 0;
             }
             NDArray images = model.decodeLevels(head);
