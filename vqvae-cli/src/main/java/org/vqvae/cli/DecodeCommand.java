@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import org.vqvae.core.io.ImageGrid;
 import org.vqvae.core.io.MappedNpy;
 import org.vqvae.core.io.Npy;
+import org.vqvae.core.io.NpyWriter;
 import org.vqvae.core.model.CodeModel;
 import org.vqvae.core.model.VqVae;
 import org.vqvae.core.model.VqVae2;
@@ -21,10 +22,15 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** {@code vqvae decode}: integer code maps back to images, as a PNG grid. */
+/**
+ * {@code vqvae decode}: integer code maps back to images, as a PNG grid or, for an {@code --out} ending
+ * in {@code .npy}, as float32 {@code [N, C, H, W]} in the model's own pixel range ([-0.5, 0.5], not
+ * clipped), written chunk by chunk under a temporary name and moved into place when complete.
+ */
 @Command(name = "decode", mixinStandardHelpOptions = true,
-        description = "Decode integer code maps to a PNG grid: .npy [N, h, w] for a VQ-VAE, .npz with one array per"
-                + " level (as encode writes it) for a VQ-VAE-2.")
+        description = "Decode integer code maps to a PNG grid, or to float32 [N, C, H, W] in the model's pixel range"
+                + " [-0.5, 0.5] for an --out ending in .npy: codes .npy [N, h, w] for a VQ-VAE, .npz with one array"
+                + " per level (as encode writes it) for a VQ-VAE-2.")
 final class DecodeCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "DIR", required = true, description = "Run or checkpoint directory.")
@@ -33,7 +39,7 @@ final class DecodeCommand implements Callable<Integer> {
     @Option(names = "--codes", paramLabel = "FILE", required = true, description = "Code maps (.npy or .npz).")
     Path codesFile;
 
-    @Option(names = "--out", paramLabel = "FILE", required = true, description = "Output PNG.")
+    @Option(names = "--out", paramLabel = "FILE", required = true, description = "Output PNG grid, or .npy of float32 [N, C, H, W] images.")
     Path out;
 
     @Option(names = "--columns", paramLabel = "N", defaultValue = "8", description = "Images per row (default ${DEFAULT-VALUE}).")
@@ -101,12 +107,40 @@ final class DecodeCommand implements Callable<Integer> {
             for (NDArray a : levels) {
                 head.add(a.get("0:" + count));
             }
+            if (out.getFileName().toString().endsWith(".npy")) {
+                writeNpy(model, head, count, manager);
+                System.out.println("wrote " + out + ": " + count + " decoded images, float32 [N, C, H, W] in the model's"
+                        + " range (pixel / 255 - 0.5, not clipped)");
+                return 0;
+            }
             NDArray images = model.decodeLevels(head);
             ImageGrid.write(out, images, columns);
             System.out.println("wrote " + out + ": " + count + " decoded images");
         }
         return 0;
     }
+
+    /** Decodes {@link #NPY_CHUNK} maps at a time and appends them to a float32 .npy. */
+    private void writeNpy(CodeModel model, NDList levels, long count, NDManager manager) throws java.io.IOException {
+        Shape in = model.inputShape(1);
+        try (NpyWriter w = NpyWriter.float32(out, count, in.get(1), in.get(2), in.get(3))) {
+            for (long from = 0; from < count; from += NPY_CHUNK) {
+                long to = Math.min(count, from + NPY_CHUNK);
+                try (NDManager step = manager.newSubManager()) {
+                    NDList part = new NDList();
+                    for (NDArray a : levels) {
+                        part.add(a.get(from + ":" + to));
+                    }
+                    part.attach(step);
+                    w.append(model.decodeLevels(part));
+                }
+            }
+            w.commit();
+        }
+    }
+
+    /** Maps decoded at once into a .npy: memory stays that of one chunk, whatever --limit is. */
+    static final int NPY_CHUNK = 64;
 
     /** The first {@code limit} entries along the first axis of a .npy of integers, as int64. */
     private static NDArray firstMaps(Path file, int limit, NDManager manager) throws java.io.IOException {

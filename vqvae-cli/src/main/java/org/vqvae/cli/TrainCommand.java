@@ -34,7 +34,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "SPEC", defaultValue = "embedded",
             description = "embedded (MNIST test set in the jar: 9,000 train / 1,000 held out), coloured-digits,"
                     + " mnist:DIR or fashion-mnist:DIR (IDX files, raw or .gz), cifar10:DIR, folder:DIR (one"
-                    + " sub-folder per class, every tenth image held out) or shards:DIR (from 'vqvae prepare')."
+                    + " sub-folder per class, every tenth image held out), shards:DIR (from 'vqvae prepare') or"
+                    + " npy:FILE (uint8 [N, H, W, C] or [N, H, W], labels from FILE_labels.npy, every tenth held out)."
                     + " Default: ${DEFAULT-VALUE}.")
     String data;
 

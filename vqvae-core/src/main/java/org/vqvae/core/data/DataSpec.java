@@ -11,12 +11,13 @@ import java.util.Locale;
 /**
  * Where images come from, as written on the command line: {@code embedded} (the MNIST test set
  * shipped inside this library), {@code mnist:DIR}, {@code fashion-mnist:DIR}, {@code cifar10:DIR},
- * {@code folder:DIR} (one sub-folder per class) or {@code shards:DIR} (what {@code vqvae prepare}
- * wrote). {@link #open} gives both splits as {@link ImageSource}s: the small sets are read into
- * memory, image folders and shards are read an image at a time as batches need them.
+ * {@code folder:DIR} (one sub-folder per class), {@code shards:DIR} (what {@code vqvae prepare}
+ * wrote) or {@code npy:FILE} (uint8 images in a NumPy file, {@link NpyImageSource}). {@link #open}
+ * gives both splits as {@link ImageSource}s: the small sets are read into memory, image folders,
+ * shards and NumPy files are read an image at a time as batches need them.
  *
  * @param kind the dataset kind
- * @param directory the directory for directory-backed kinds, else null
+ * @param directory the directory for directory-backed kinds, the file for {@code npy:FILE}, else null
  * @param imageSize the square size image folders are resized and cropped to
  * @param strict whether an unreadable image in a folder stops the run (otherwise it is skipped)
  * @param channels the channels image folders are decoded to (3, or 1 for a greyscale model)
@@ -38,7 +39,9 @@ public record DataSpec(Kind kind, Path directory, int imageSize, boolean strict,
         /** Images prepared into shards by {@code vqvae prepare}. */
         SHARDS,
         /** The embedded sample as 32x32 colour images (tinted digits on coloured backgrounds). */
-        COLOURED_DIGITS
+        COLOURED_DIGITS,
+        /** uint8 images [N, H, W, C] or [N, H, W] in one memory-mapped .npy file. */
+        NPY
     }
 
     /**
@@ -63,9 +66,9 @@ public record DataSpec(Kind kind, Path directory, int imageSize, boolean strict,
         return new DataSpec(kind, directory, imageSize, strict, imageChannels);
     }
 
-    /** Whether images are read from files as batches need them (folders, shards), not held in memory. */
+    /** Whether images are read from files as batches need them (folders, shards, .npy), not held in memory. */
     public boolean streamed() {
-        return kind == Kind.FOLDER || kind == Kind.SHARDS;
+        return kind == Kind.FOLDER || kind == Kind.SHARDS || kind == Kind.NPY;
     }
 
     /** Images of the embedded sample used for training; the rest are held out. */
@@ -97,10 +100,14 @@ public record DataSpec(Kind kind, Path directory, int imageSize, boolean strict,
             case "cifar10", "cifar-10" -> Kind.CIFAR10;
             case "folder", "imagefolder" -> Kind.FOLDER;
             case "shards" -> Kind.SHARDS;
+            case "npy" -> Kind.NPY;
             default -> throw new IllegalArgumentException(
                     "unknown data '" + text + "': use embedded, coloured-digits, mnist:DIR, fashion-mnist:DIR,"
-                            + " cifar10:DIR, folder:DIR or shards:DIR");
+                            + " cifar10:DIR, folder:DIR, shards:DIR or npy:FILE");
         };
+        if (dir.isBlank() && k == Kind.NPY) {
+            throw new IllegalArgumentException("data '" + text + "' needs a file, e.g. npy:/path/to/images.npy");
+        }
         if (dir.isBlank()) {
             throw new IllegalArgumentException("data '" + text + "' needs a directory, e.g. " + kind + ":/path/to/dir");
         }
@@ -108,14 +115,14 @@ public record DataSpec(Kind kind, Path directory, int imageSize, boolean strict,
     }
 
     /**
-     * Opens the training and held-out images: image folders and shards hold out every tenth image
-     * (by their sorted order), the other sets have their own test split.
+     * Opens the training and held-out images: image folders, shards and {@code .npy} files hold out
+     * every tenth image (by their sorted or stored order), the other sets have their own test split.
      *
      * @return both splits
      * @throws IOException if a file is missing, unreadable or malformed
      */
     public Splits<ImageSource> open() throws IOException {
-        if (kind == Kind.FOLDER || kind == Kind.SHARDS) {
+        if (streamed()) {
             Indexed all = openIndexed(null);
             int n = all.source().size();
             if (n < 2) {
@@ -175,7 +182,7 @@ public record DataSpec(Kind kind, Path directory, int imageSize, boolean strict,
      * @throws IOException if a file is missing, unreadable or malformed, or a class unknown
      */
     public ImageSource openHeldOut(List<String> classes) throws IOException {
-        if (kind == Kind.FOLDER || kind == Kind.SHARDS) {
+        if (streamed()) {
             return openIndexed(classes).source();
         }
         return load().test();
@@ -185,6 +192,9 @@ public record DataSpec(Kind kind, Path directory, int imageSize, boolean strict,
     private record Indexed(ImageSource source, List<String> classes) {}
 
     private Indexed openIndexed(List<String> classes) throws IOException {
+        if (kind == Kind.NPY) {
+            return new Indexed(NpyImageSource.open(directory), null); // labels are numbers, no class names
+        }
         if (kind == Kind.SHARDS) {
             ShardSource shards = ShardSource.open(directory);
             if (classes != null && !classes.equals(shards.classes())) {
@@ -281,6 +291,9 @@ public record DataSpec(Kind kind, Path directory, int imageSize, boolean strict,
         }
         if (kind == Kind.SHARDS) {
             return "shards:" + directory;
+        }
+        if (kind == Kind.NPY) {
+            return "npy:" + directory;
         }
         return kind.name().toLowerCase(Locale.ROOT).replace('_', '-') + ":" + directory;
     }

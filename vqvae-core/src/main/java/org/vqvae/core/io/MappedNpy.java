@@ -125,6 +125,35 @@ public final class MappedNpy {
     }
 
     /**
+     * Copies raw data bytes (little-endian elements, C order) out of the mapped file: for uint8
+     * images, one image's pixels without widening each to a {@code long}.
+     *
+     * @param fromByte the first byte, counted from the start of the data
+     * @param dst the destination
+     * @param offset where the first byte goes in {@code dst}
+     * @param n how many bytes
+     * @throws IndexOutOfBoundsException if the range is outside the data or {@code dst}
+     */
+    public void readBytes(long fromByte, byte[] dst, int offset, int n) {
+        long bytes = count * header.type().size();
+        if (fromByte < 0 || n < 0 || fromByte > bytes - n) {
+            throw new IndexOutOfBoundsException(file + ": bytes [" + fromByte + ", " + (fromByte + n)
+                    + ") are outside [0, " + bytes + ")");
+        }
+        java.util.Objects.checkFromIndexSize(offset, n, dst.length);
+        int i = 0;
+        while (i < n) {
+            // a range may straddle two pieces; absolute gets keep reads thread-safe
+            MappedByteBuffer piece = pieces[(int) (fromByte / PIECE)];
+            int at = (int) (fromByte % PIECE);
+            int span = Math.min(n - i, piece.limit() - at);
+            piece.get(at, dst, offset + i, span);
+            i += span;
+            fromByte += span;
+        }
+    }
+
+    /**
      * Reads the whole file, which must be small (labels, not code maps).
      *
      * @return every element, C order

@@ -49,6 +49,18 @@ public record NpyHeader(NpyType type, long[] shape, long dataOffset) {
      * @return the header's bytes (magic string to newline)
      */
     public static byte[] encode(NpyType type, long[] shape) {
+        return encode(type.descr(), shape);
+    }
+
+    /**
+     * Encodes a header of any element type NumPy knows, padded as {@link #encode(NpyType, long[])}
+     * pads it: {@code <f4} for float32 images.
+     *
+     * @param descr the element type, e.g. {@code <f4}
+     * @param shape the dimensions
+     * @return the header's bytes (magic string to newline)
+     */
+    public static byte[] encode(String descr, long[] shape) {
         StringBuilder dims = new StringBuilder();
         for (long d : shape) {
             if (d < 0) {
@@ -61,7 +73,7 @@ public record NpyHeader(NpyType type, long[] shape, long dataOffset) {
         } else if (shape.length == 1) {
             dims.setLength(dims.length() - 1);
         }
-        String dict = "{'descr': '" + type.descr() + "', 'fortran_order': False, 'shape': (" + dims + "), }";
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + dims + "), }";
         int version = MAGIC.length + 2 + 2 + dict.length() + 1 + 63 <= 0xFFFF ? 1 : 2;
         int prefix = MAGIC.length + 2 + (version == 1 ? 2 : 4);
         int padding = (64 - (prefix + dict.length() + 1) % 64) % 64;

@@ -16,14 +16,18 @@ import java.nio.file.StandardOpenOption;
  * appended in C order, in constant memory whatever the file's size. The file is written under a
  * temporary name beside the target and moved into place by {@link #commit()} once exactly the
  * declared number of values has been appended; {@link #close()} without a commit deletes it, so a
- * reader never sees a partial file.
+ * reader never sees a partial file. Integer files ({@link #open}) hold code maps and labels; float32
+ * files ({@link #float32}) hold decoded images.
  */
 public final class NpyWriter implements AutoCloseable {
 
     private static final int BUFFER = 1 << 16;
+    private static final String FLOAT32 = "<f4";
 
     private final Path target;
+    /** The integer type, or null for a float32 file. */
     private final NpyType type;
+    private final int elementSize;
     private final long count;
     private final Path tmp;
     private final FileChannel channel;
@@ -34,7 +38,8 @@ public final class NpyWriter implements AutoCloseable {
     private NpyWriter(Path target, NpyType type, long[] shape) throws IOException {
         this.target = target;
         this.type = type;
-        byte[] header = NpyHeader.encode(type, shape);
+        this.elementSize = type == null ? Float.BYTES : type.size();
+        byte[] header = type == null ? NpyHeader.encode(FLOAT32, shape) : NpyHeader.encode(type, shape);
         long n = 1;
         for (long d : shape) {
             n = Math.multiplyExact(n, d);
@@ -69,6 +74,51 @@ public final class NpyWriter implements AutoCloseable {
     }
 
     /**
+     * Starts writing a float32 ({@code <f4}) file.
+     *
+     * @param target the file to create or replace on {@link #commit()}
+     * @param shape its dimensions
+     * @return the writer, positioned at the first value
+     * @throws IOException if the temporary file cannot be created
+     */
+    public static NpyWriter float32(Path target, long... shape) throws IOException {
+        return new NpyWriter(target, null, shape.clone());
+    }
+
+    /**
+     * Appends float values in C order to a float32 file.
+     *
+     * @param values the source
+     * @param from the first value of {@code values} to append
+     * @param n how many
+     * @throws IOException if writing fails
+     * @throws IllegalArgumentException if this is an integer file, or the file would hold too many
+     */
+    public void append(float[] values, int from, int n) throws IOException {
+        checkAppend(n);
+        if (type != null) {
+            throw new IllegalArgumentException(target + " holds " + type.descr() + " integers, not float32");
+        }
+        for (int i = from; i < from + n; i++) {
+            if (buffer.remaining() < Float.BYTES) {
+                flush();
+            }
+            buffer.putFloat(values[i]);
+        }
+        written += n;
+    }
+
+    private void checkAppend(int n) {
+        if (done) {
+            throw new IllegalStateException(target + " is already committed or closed");
+        }
+        if (n > count - written) {
+            throw new IllegalArgumentException(target + " holds " + count + " values; appending " + n + " after "
+                    + written + " overflows it");
+        }
+    }
+
+    /**
      * Appends values in C order after checking that every one fits the file's type.
      *
      * @param values the source
@@ -78,12 +128,9 @@ public final class NpyWriter implements AutoCloseable {
      * @throws IllegalArgumentException if a value does not fit, or the file would hold too many
      */
     public void append(long[] values, int from, int n) throws IOException {
-        if (done) {
-            throw new IllegalStateException(target + " is already committed or closed");
-        }
-        if (n > count - written) {
-            throw new IllegalArgumentException(target + " holds " + count + " values; appending " + n + " after "
-                    + written + " overflows it");
+        checkAppend(n);
+        if (type == null) {
+            throw new IllegalArgumentException(target + " holds float32, not integers");
         }
         for (int i = from; i < from + n; i++) {
             if (!type.holds(values[i])) {
@@ -92,7 +139,7 @@ public final class NpyWriter implements AutoCloseable {
             }
         }
         for (int i = from; i < from + n; i++) {
-            if (buffer.remaining() < type.size()) {
+            if (buffer.remaining() < elementSize) {
                 flush();
             }
             type.put(buffer, values[i]);
@@ -101,13 +148,20 @@ public final class NpyWriter implements AutoCloseable {
     }
 
     /**
-     * Appends every value of an integer array in C order.
+     * Appends every value of an array in C order: integers to an integer file, any numbers
+     * (converted) to a float32 file.
      *
-     * @param array integer values of any shape
+     * @param array values of any shape
      * @throws IOException if writing fails
      * @throws IllegalArgumentException if a value does not fit, or the file would hold too many
      */
     public void append(NDArray array) throws IOException {
+        if (type == null) {
+            float[] values = array.getDataType() == DataType.FLOAT32 ? array.toFloatArray()
+                    : array.toType(DataType.FLOAT32, false).toFloatArray();
+            append(values, 0, values.length);
+            return;
+        }
         if (array.getDataType().isFloating()) {
             throw new IllegalArgumentException(target + " holds integers, not " + array.getDataType());
         }

@@ -118,4 +118,33 @@ class NpyWriterTest {
         assertEquals(25_000, m.shape().length);
         assertArrayEquals(new long[] {-7, 0, 7}, m.readAll());
     }
+
+    @Test
+    void float32FilesRoundTripThroughNumPyReadingAndRefuseIntegers(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("images.npy");
+        int n = 3 * 40_000; // more than one buffer
+        float[] v = new float[n];
+        Random r = new Random(9);
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        v[0] = Float.NaN;
+        v[1] = -0.5f;
+        try (NpyWriter w = NpyWriter.float32(f, 3, 1, 200, 200)) {
+            assertThrows(IllegalArgumentException.class, () -> w.append(new long[] {1}, 0, 1));
+            w.append(v, 0, 7);
+            w.append(v, 7, n - 7);
+            w.commit();
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            ai.djl.ndarray.NDArray a = Npy.read(m, f).singletonOrThrow();
+            assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, a.getDataType());
+            assertEquals(new Shape(3, 1, 200, 200), a.getShape());
+            assertArrayEquals(v, a.toFloatArray());
+        }
+        try (NpyWriter w = NpyWriter.open(dir.resolve("codes.npy"), NpyType.I4, 1)) {
+            assertThrows(IllegalArgumentException.class, () -> w.append(new float[] {1f}, 0, 1));
+        }
+        assertFalse(Files.exists(dir.resolve("codes.npy")));
+    }
 }
