@@ -196,11 +196,7 @@ public final class SoakBenchmark {
      * @return the summary
      */
     static JsonObject summarise(String name, List<Sample> samples, long warmup, long steps, long evalEvery) {
-        double sx = 0;
-        double sy = 0;
-        double sxx = 0;
-        double sxy = 0;
-        int n = 0;
+        List<double[]> after = new ArrayList<>();
         double max = 0;
         double atWarmup = Double.NaN;
         for (Sample s : samples) {
@@ -211,13 +207,9 @@ public final class SoakBenchmark {
             if (Double.isNaN(atWarmup)) {
                 atWarmup = s.rssMb();
             }
-            sx += s.step();
-            sy += s.rssMb();
-            sxx += (double) s.step() * s.step();
-            sxy += s.step() * s.rssMb();
-            n++;
+            after.add(new double[] {s.step(), s.rssMb()});
         }
-        double slope = n < 2 ? Double.NaN : (n * sxy - sx * sy) / (n * sxx - sx * sx);
+        double slope = slope(after);
         JsonObject r = new JsonObject();
         r.addProperty("workload", name);
         r.addProperty("steps", steps);
@@ -260,7 +252,14 @@ public final class SoakBenchmark {
                 peaks.merge(interval, s.rssMb(), Math::max);
             }
         }
-        int n = peaks.size();
+        List<double[]> points = new ArrayList<>();
+        peaks.forEach((interval, peak) -> points.add(new double[] {(interval + 0.5) * evalEvery, peak}));
+        return slope(points);
+    }
+
+    /** The least-squares slope of {@code (x, y)} points, NaN with fewer than two. */
+    private static double slope(List<double[]> points) {
+        int n = points.size();
         if (n < 2) {
             return Double.NaN;
         }
@@ -268,12 +267,11 @@ public final class SoakBenchmark {
         double sy = 0;
         double sxx = 0;
         double sxy = 0;
-        for (var e : peaks.entrySet()) {
-            double x = (e.getKey() + 0.5) * evalEvery;
-            sx += x;
-            sy += e.getValue();
-            sxx += x * x;
-            sxy += x * e.getValue();
+        for (double[] p : points) {
+            sx += p[0];
+            sy += p[1];
+            sxx += p[0] * p[0];
+            sxy += p[0] * p[1];
         }
         return (n * sxy - sx * sy) / (n * sxx - sx * sx);
     }
