@@ -245,15 +245,16 @@ public final class SoakBenchmark {
      * @return MB per step, NaN with fewer than two intervals
      */
     static double intervalPeakSlope(List<Sample> samples, long warmup, long evalEvery) {
-        java.util.TreeMap<Long, Double> peaks = new java.util.TreeMap<>();
+        java.util.TreeMap<Long, Sample> peaks = new java.util.TreeMap<>();
         for (Sample s : samples) {
             if (s.step() >= warmup) {
                 long interval = (s.step() - 1) / evalEvery;
-                peaks.merge(interval, s.rssMb(), Math::max);
+                peaks.merge(interval, s, (a, b) -> b.rssMb() > a.rssMb() ? b : a);
             }
         }
+        // each peak at the step it was read: an interval cut short by the warm-up has its peak early
         List<double[]> points = new ArrayList<>();
-        peaks.forEach((interval, peak) -> points.add(new double[] {(interval + 0.5) * evalEvery, peak}));
+        peaks.values().forEach(p -> points.add(new double[] {p.step(), p.rssMb()}));
         return slope(points);
     }
 
