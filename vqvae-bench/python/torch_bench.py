@@ -7,7 +7,7 @@ Prints one JSON line per figure: {"id": ..., "ms": mean milliseconds per operati
 and first a line {"peer": "pytorch-eager VERSION", ...}.
 Needs Debian's python3-torch (and libopenblas0-pthread for a fair CPU figure), or any PyTorch.
 """
-import argparse, json, math, os, sys, time
+import argparse, json, math, os, re, sys, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -170,13 +170,13 @@ class CausalAttention(nn.Module):
 
 
 class PixelSnail(nn.Module):
-    def __init__(self, k=512, classes=10, c=64, blocks=2, per_block=2, kernel=3):
+    def __init__(self, k=512, classes=10, c=64, blocks=2, per_block=2, kernel=3, heads=2):
         super().__init__()
         self.emb = nn.Embedding(k, c)
         self.first = GatedLayer(c, kernel, classes, True)
         self.blocks = nn.ModuleList([nn.ModuleList([GatedLayer(c, kernel, classes, False) for _ in range(per_block)])
                                      for _ in range(blocks)])
-        self.attn = nn.ModuleList([CausalAttention(c) for _ in range(blocks)])
+        self.attn = nn.ModuleList([CausalAttention(c, heads) for _ in range(blocks)])
         self.head = Head(c, k)
         self.receptive = 10 ** 9
 
@@ -191,6 +191,10 @@ class PixelSnail(nn.Module):
 
 
 def prior(name):
+    if name == "pixelsnail-32-paper":
+        # the ImageNet top prior of reproduce/imagenet256/config.sh: 512 channels, 10 blocks of 2 gated
+        # layers, filter size 5, 8 heads (no dropout here); for GPU-hour estimates, not in the CPU suite
+        return PixelSnail(c=512, blocks=10, kernel=5, heads=8), 32
     kind, size = name.rsplit("-", 1)
     return (GatedPixelCnn() if kind == "pixelcnn" else PixelSnail()), int(size)
 
@@ -198,7 +202,7 @@ def prior(name):
 @torch.no_grad()
 def sample(model, size, classes, fast, gen):
     n = len(classes)
-    codes = torch.zeros(n, size, size, dtype=torch.long)
+    codes = torch.zeros(n, size, size, dtype=torch.long, device=classes.device)
     for i in range(size):
         top = max(0, i - model.receptive) if fast else 0
         bottom = i + 1 if fast else size
@@ -220,7 +224,17 @@ def timed(fn, budget, warm):
     return 1000 * sum(times) / len(times), len(times)
 
 
-def figures(device, budget):
+def train_batches(only):
+    """The suite's training steps, and any other batch asked for as train-NAME-bB (BenchReport --param)."""
+    suite = [("vqvae-28", 128, ""), ("vqvae-32", 128, ""), ("vqvae2-256", 16, "")]
+    for fid in only or ():
+        m = re.fullmatch(r"train-(.+)-b(\d+)", fid)
+        if m:
+            suite.append((m.group(1), int(m.group(2)), f"-b{m.group(2)}"))
+    return suite
+
+
+def figures(device, budget, only=None):
     sync = (lambda: torch.cuda.synchronize()) if device.type == "cuda" else (lambda: None)
     def run(fn, warm=2):
         return timed(lambda: (fn(), sync()), budget, warm)
@@ -233,7 +247,7 @@ def figures(device, budget):
                 z, e = torch.randn(n, 64, device=device), torch.randn(k, 64, device=device)
                 return run(lambda: F.embedding((z @ (-2 * e).t() + (e ** 2).sum(1)).argmin(1), e))
             yield f"quantizer-N{n}-K{k}", quant
-    for name, batch in (("vqvae-28", 128), ("vqvae-32", 128), ("vqvae2-256", 16)):
+    for name, batch, suffix in train_batches(only):
         def train(name=name, batch=batch):
             model, shape = autoencoder(name)
             model = model.to(device)
@@ -246,7 +260,7 @@ def figures(device, budget):
                 loss.backward()
                 opt.step()
             return run(step)
-        yield f"train-{name}", train
+        yield f"train-{name}{suffix}", train
     for name, batch in (("vqvae-28", 128), ("vqvae2-256", 16)):
         def codec(name=name, batch=batch, op="encode"):
             model, shape = autoencoder(name)
@@ -259,7 +273,9 @@ def figures(device, budget):
                 return run(lambda: enc(x) if op == "encode" else dec(codes))
         yield f"encode-{name}", lambda codec=codec: codec(op="encode")
         yield f"decode-{name}", lambda codec=codec: codec(op="decode")
-    for name, batch in (("pixelcnn-8", 128), ("pixelsnail-32", 16)):
+    # the paper-size top prior only when asked for by name (minutes per step on a CPU)
+    paper = [("pixelsnail-32-paper", 32)] if only and "prior-step-pixelsnail-32-paper" in only else []
+    for name, batch in [("pixelcnn-8", 128), ("pixelsnail-32", 16)] + paper:
         def prior_step(name=name, batch=batch):
             model, size = prior(name)
             model = model.to(device)
@@ -308,7 +324,7 @@ def main():
     print(json.dumps({"peer": "pytorch-eager " + torch.__version__, "threads": a.threads, "device": str(device),
                       "blas": blas()}), flush=True)
     budget = 3.0 if a.mode == "short" else 15.0
-    for fid, fn in figures(device, budget):
+    for fid, fn in figures(device, budget, a.only):
         if a.only and fid not in a.only:
             continue
         ms, ops = fn()

@@ -45,7 +45,9 @@ import java.util.regex.Pattern;
  * by {@link LoaderBenchmark#NAME}), {@code --out DIR}, {@code --loader-images N} (JPEGs in the
  * loader benchmark's folder: 512 short, 2048 long; 0 skips it), {@code --photos DIR} (source photos
  * the folder's images are cropped from, e.g. scikit-image's {@code skimage/data}; synthesised
- * without).
+ * without), {@code --param NAME=V1,V2} (replaces a JMH parameter's values in every selected benchmark
+ * that has it, e.g. {@code --only TrainStep --param model=vqvae2-256:128} for the paper's batch on a GPU;
+ * repeatable).
  */
 public final class BenchReport {
 
@@ -70,6 +72,7 @@ public final class BenchReport {
         Path out = Path.of("bench");
         int loaderImages = -1;
         Path photos = null;
+        Map<String, String[]> params = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("option " + args[i] + " needs a value");
@@ -85,6 +88,13 @@ public final class BenchReport {
                 case "--out" -> out = Path.of(v);
                 case "--loader-images" -> loaderImages = Integer.parseInt(v);
                 case "--photos" -> photos = Path.of(v);
+                case "--param" -> {
+                    int eq = v.indexOf('=');
+                    if (eq <= 0 || eq == v.length() - 1) {
+                        throw new IllegalArgumentException("--param needs NAME=V1,V2,..., got " + v);
+                    }
+                    params.put(v.substring(0, eq), v.substring(eq + 1).split(","));
+                }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -96,7 +106,8 @@ public final class BenchReport {
         if (loaderImages < 0) {
             loaderImages = mode.equals("short") ? 512 : 2048;
         }
-        Map<String, Figure> ours = selects(only, suiteNames()) ? runJmh(mode, threads, device, only) : Map.of();
+        Map<String, Figure> ours = selects(only, suiteNames()) ? runJmh(mode, threads, device, only, params)
+                : Map.of();
         JsonObject peerInfo = new JsonObject();
         Map<String, Double> theirs = ours.isEmpty() ? Map.of()
                 : runPeer(python, script, mode, threads, device, ours.keySet(), peerInfo);
@@ -183,7 +194,8 @@ public final class BenchReport {
         return names;
     }
 
-    private static Map<String, Figure> runJmh(String mode, int threads, String device, String only) throws Exception {
+    private static Map<String, Figure> runJmh(String mode, int threads, String device, String only,
+            Map<String, String[]> overrides) throws Exception {
         boolean shortMode = mode.equals("short");
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .forks(1)
@@ -195,6 +207,7 @@ public final class BenchReport {
                 .jvmArgsAppend("-Dai.djl.offline=true", "-Dai.djl.pytorch.num_interop_threads=1",
                         "-Dai.djl.pytorch.num_threads=" + threads, "-Xmx8g")
                 .verbosity(VerboseMode.NORMAL);
+        overrides.forEach(options::param);
         if (only != null) {
             options.include(only);
         } else {

@@ -1,5 +1,8 @@
 package org.vqvae.bench;
 
+import org.openjdk.jmh.annotations.Param;
+
+import java.util.Arrays;
 import java.util.Map;
 
 /** Names each JMH result as its PyTorch counterpart in {@code torch_bench.py} names it. */
@@ -19,12 +22,25 @@ final class FigureIds {
         return switch (benchmark) {
             case "MatmulBenchmark" -> "matmul-" + params.get("n");
             case "QuantizerBenchmark" -> "quantizer-N" + params.get("vectors") + "-K" + params.get("codes");
-            case "TrainStepBenchmark" -> "train-" + name(params.get("model"));
+            case "TrainStepBenchmark" -> "train-" + name(params.get("model")) + batchSuffix(params.get("model"));
             case "CodecBenchmark" -> method + "-" + name(params.get("model"));
             case "PriorStepBenchmark" -> "prior-step-" + name(params.get("prior"));
             case "SamplingBenchmark" -> "sample-" + params.get("prior") + "-" + params.get("sampler");
             default -> benchmark + "." + method;
         };
+    }
+
+    /**
+     * Names a training step's batch when it is not the suite's own (a {@code --param model=vqvae2-256:128} run):
+     * {@code -b128}, so that the figure is not taken for the suite's batch-16 one.
+     */
+    static String batchSuffix(String modelAndBatch) {
+        try {
+            String[] suite = TrainStepBenchmark.class.getDeclaredField("model").getAnnotation(Param.class).value();
+            return Arrays.asList(suite).contains(modelAndBatch) ? "" : "-b" + batch(modelAndBatch);
+        } catch (NoSuchFieldException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** {@code vqvae-28:128} to {@code vqvae-28}. */

@@ -58,6 +58,9 @@ class ReportTableTest {
                 Map.of("prior", "pixelsnail-16", "sampler", "fast")));
         assertEquals("prior-step-pixelcnn-8", FigureIds.of("PriorStepBenchmark", "step", Map.of("prior", "pixelcnn-8:128")));
         assertEquals(16, FigureIds.batch("vqvae2-256:16"));
+        assertEquals("train-vqvae2-256", FigureIds.of("TrainStepBenchmark", "step", Map.of("model", "vqvae2-256:16")));
+        assertEquals("train-vqvae2-256-b128", FigureIds.of("TrainStepBenchmark", "step",
+                Map.of("model", "vqvae2-256:128")));
     }
 
     @Test
