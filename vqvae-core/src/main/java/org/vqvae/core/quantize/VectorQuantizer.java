@@ -18,6 +18,8 @@ import org.vqvae.core.io.HostArrays;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.SplittableRandom;
 
 /**
  * The vector-quantisation bottleneck of VQ-VAE (van den Oord et al. 2017, arXiv 1711.00937),
@@ -273,7 +275,10 @@ public class VectorQuantizer extends AbstractBlock {
 
     /**
      * Re-seeds every code unused for {@code restartAfter} training steps from a random encoder
-     * output of the current batch (as in Dhariwal et al.'s Jukebox and lucidrains' quantizers).
+     * output of the current batch (as in Dhariwal et al.'s Jukebox and lucidrains' quantizers). The
+     * draw is a function of the step's state (the code ages before it and the batch's code counts),
+     * not of the engine's random stream, so a run resumed from a checkpoint restarts the same codes
+     * from the same rows as the uninterrupted run.
      *
      * @param ps the parameter store
      * @param flat {@code [M, D]} encoder outputs of this batch
@@ -281,6 +286,7 @@ public class VectorQuantizer extends AbstractBlock {
      */
     private void restartDeadCodes(ParameterStore ps, NDArray flat, long[] counts) {
         float[] age = codeAge.getArray().toFloatArray();
+        long state = 31L * Arrays.hashCode(age) + Arrays.hashCode(counts);
         float[] dead = new float[numCodes];
         int restarted = 0;
         for (int k = 0; k < numCodes; k++) {
@@ -299,7 +305,12 @@ public class VectorQuantizer extends AbstractBlock {
         }
         NDManager m = flat.getManager();
         long rows = flat.getShape().get(0);
-        NDArray pick = m.randomInteger(0, rows, new Shape(numCodes), DataType.INT64);
+        SplittableRandom random = new SplittableRandom(state);
+        long[] picks = new long[numCodes];
+        for (int k = 0; k < numCodes; k++) {
+            picks[k] = random.nextLong(rows);
+        }
+        NDArray pick = HostArrays.longs(m, picks, new Shape(numCodes));
         NDArray replacement = flat.stopGradient().get(new ai.djl.ndarray.index.NDIndex("{}", pick));
         replaceCodes(ps, HostArrays.floats(m, dead, new Shape(numCodes, 1)), replacement);
     }

@@ -72,6 +72,34 @@ class CodebookHealthTest {
         }
     }
 
+    /**
+     * A resumed run's engine random stream is not where the uninterrupted run's was at that step, so
+     * the restart draw must depend on the step's state alone: the same codebook, ages and batch give
+     * the same restarted codebook whatever the engine drew before.
+     */
+    @Test
+    void restartDrawsDependOnTheStateNotOnTheEnginesRandomStream() {
+        float[][] books = new float[2][];
+        for (int run = 0; run < 2; run++) {
+            Engine.getInstance().setRandomSeed(5);
+            VectorQuantizer vq = VectorQuantizer.builder().setNumCodes(8).setCodeDim(2).optRestartAfter(1).build();
+            try (NDManager m = NDManager.newBaseManager()) {
+                vq.initialize(m, DataType.FLOAT32, new Shape(1, 2, 1, 6));
+                // the second run has drawn more from the engine's stream before the step
+                m.randomUniform(0, 1, new Shape(run * 1000 + 1));
+                float[] z = new float[12];
+                for (int i = 0; i < 6; i++) {
+                    z[i] = 10 + i;
+                    z[6 + i] = -10 + i;
+                }
+                vq.forward(new ParameterStore(m, false), new NDList(m.create(z, new Shape(1, 2, 1, 6))), true);
+                assertTrue(vq.getLastRestarts() > 0, "the step restarts codes");
+                books[run] = vq.getCodebook().getArray().toFloatArray();
+            }
+        }
+        assertArrayEquals(books[0], books[1]);
+    }
+
     @Test
     void kMeansPlusPlusFindsSeparatedClusters() {
         Random r = new Random(1);

@@ -34,8 +34,8 @@ import java.util.stream.IntStream;
 /**
  * A run killed three times, each time between checkpoints, and resumed ends exactly where the
  * uninterrupted run ends: the same parameters and Adam state bit for bit (the resumed steps see
- * the same batches, learning rates and optimizer state, and a step draws no random numbers without
- * dead-code restarts), and a metrics log with every evaluated step once. Both runs use one
+ * the same batches, learning rates and optimizer state, and dead-code restarts draw from the step's
+ * state, not from the engine's random stream), and a metrics log with every evaluated step once. Both runs use one
  * libtorch thread: with several, parallel float sums may be ordered differently from run to run, so
  * that even two uninterrupted runs differ in the last bits (and the discrete code choices amplify
  * that); one thread makes the comparison one of resumption alone.
@@ -79,7 +79,9 @@ class LongRunTest {
         }
     }
 
-    private static final VqVaeConfig CONFIG = VqVaeConfig.defaults(1, 28, 28).withTrunk(16, 8, 1).withCodebook(16, 8);
+    /** Codes unused for 2 steps restart, so the resumed steps restart codes as the straight run does. */
+    private static final VqVaeConfig CONFIG = VqVaeConfig.defaults(1, 28, 28).withTrunk(16, 8, 1).withCodebook(16, 8)
+            .withCodebookHealth(2, false);
     private static final long STEPS = 14;
     private static final LearningRateSchedule SCHEDULE =
             new LearningRateSchedule(2e-3f, 3, LearningRateSchedule.Kind.COSINE, 1e-5f, STEPS);
