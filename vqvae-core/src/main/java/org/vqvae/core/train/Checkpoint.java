@@ -140,6 +140,10 @@ public final class Checkpoint {
                 optimizer.save(model, os);
             }
         }
+        if (model instanceof CodeModel) {
+            // a DJL model directory on its own (README, "Using the library")
+            org.vqvae.core.djl.ModelDirectory.writeServingProperties(dir);
+        }
         JsonObject state = new JsonObject();
         state.addProperty("step", step);
         state.addProperty("optimizer_state", optimizer != null);
