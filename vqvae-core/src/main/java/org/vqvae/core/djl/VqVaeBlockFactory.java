@@ -15,7 +15,8 @@ import java.util.Map;
  * DJL's {@link BlockFactory} for a model directory: rebuilds the VQ-VAE or VQ-VAE-2 from the
  * newest checkpoint's {@code config.json}, loads its {@code model.params} into the model's
  * manager (with the shape checks of {@link Checkpoint#loadAny}) and wraps it in a {@link
- * ServingBlock}.
+ * ServingBlock}. The parameters are frozen, as DJL freezes a loaded TorchScript model's: a served
+ * model records no gradients on any thread.
  */
 public final class VqVaeBlockFactory implements BlockFactory {
 
@@ -28,6 +29,7 @@ public final class VqVaeBlockFactory implements BlockFactory {
                     + " in it, in its newest checkpoint-<step>/ or in checkpoint/)");
         }
         CodeModel loaded = Checkpoint.loadAny(modelPath, model.getNDManager());
+        loaded.freezeParameters(true);
         return new ServingBlock(loaded);
     }
 }

@@ -25,6 +25,8 @@ import ai.djl.translate.TranslateException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vqvae.core.data.DecodedImage;
+import org.vqvae.core.data.ImageDecoder;
 import org.vqvae.core.data.ImageFolderSource;
 import org.vqvae.core.io.HostArrays;
 import org.vqvae.core.io.ImageGrid;
@@ -257,20 +259,47 @@ class ModelDirectoryTest {
     }
 
     @Test
+    void aNonSquareGreyModelCoversAndCropsEveryImage() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            // 8 wide, 12 high: what ImageDecoder.resizeCenterCrop(image, 8, 12) gives, in luma
+            VqVae model = new VqVae(VqVaeConfig.defaults(1, 12, 8).withTrunk(16, 8, 1).withCodebook(32, 8)).initialize(m);
+            Path run = tmp.resolve("tall");
+            Checkpoint.save(run, model, null, 1);
+            try (ZooModel<Image, CodeMaps> zoo = load(Image.class, CodeMaps.class, run);
+                    Predictor<Image, CodeMaps> p = zoo.newPredictor()) {
+                for (Path f : files) {
+                    Image img = ImageFactory.getInstance().fromFile(f);
+                    CodeMaps got = p.predict(img);
+                    assertEquals(List.of(3, 2), List.of(got.shape(0)[0], got.shape(0)[1]), f.toString());
+                    byte[] rgb = img.toNDArray(m, Image.Flag.COLOR).toByteArray();
+                    byte[] chw = ImageDecoder.resizeCenterCrop(
+                            new DecodedImage(img.getWidth(), img.getHeight(), 3, rgb).toGrey(), 8, 12);
+                    NDArray codes = model.encode(HostArrays.images(m, chw, 0, new Shape(1, 1, 12, 8)));
+                    assertEquals(CodeMaps.of(toInts(codes.squeeze(0))), got, f.toString());
+                }
+            }
+        }
+    }
+
+    @Test
     void oneZooModelManyThreadsSameCodesAsOne() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
             VqVae model = new VqVae(VqVaeConfig.defaults(3, 16, 16).withTrunk(16, 8, 1).withCodebook(32, 8).withCodebookHealth(0, true)).initialize(m);
             Path run = save(model, "threads");
             List<Image> images = inputs();
-            try (ZooModel<Image, CodeMaps> zoo = load(Image.class, CodeMaps.class, run)) {
+            try (ZooModel<Image, CodeMaps> zoo = load(Image.class, CodeMaps.class, run);
+                    ZooModel<Image, Image> rec = load(Image.class, Image.class, run)) {
                 List<CodeMaps> single = new ArrayList<>();
-                try (Predictor<Image, CodeMaps> p = zoo.newPredictor()) {
+                List<int[]> singleRec = new ArrayList<>();
+                try (Predictor<Image, CodeMaps> p = zoo.newPredictor();
+                        Predictor<Image, Image> r = rec.newPredictor()) {
                     for (Image img : images) {
                         single.add(p.predict(img));
+                        singleRec.add(rgb(r.predict(img), m));
                     }
                 }
-                int threads = 6;
-                ExecutorService pool = Executors.newFixedThreadPool(threads);
+                int threads = 4;
+                ExecutorService pool = Executors.newFixedThreadPool(threads + 2);
                 try {
                     List<Future<List<CodeMaps>>> runs = new ArrayList<>();
                     for (int t = 0; t < threads; t++) {
@@ -292,13 +321,36 @@ class ModelDirectoryTest {
                             return got;
                         }));
                     }
+                    // and reconstructions, on other threads at the same time, as one thread's
+                    List<Future<Boolean>> recs = new ArrayList<>();
+                    for (int t = 0; t < 2; t++) {
+                        recs.add(pool.submit(() -> {
+                            try (Predictor<Image, Image> r = rec.newPredictor(); NDManager own = NDManager.newBaseManager()) {
+                                for (int i = 0; i < images.size(); i++) {
+                                    if (!java.util.Arrays.equals(singleRec.get(i), rgb(r.predict(images.get(i)), own))) {
+                                        return false;
+                                    }
+                                }
+                            }
+                            return true;
+                        }));
+                    }
                     for (Future<List<CodeMaps>> f : runs) {
                         assertEquals(single, f.get());
+                    }
+                    for (Future<Boolean> f : recs) {
+                        assertTrue(f.get(), "a reconstruction differs from the single thread's");
                     }
                 } finally {
                     pool.shutdownNow();
                 }
             }
+        }
+    }
+
+    private static int[] rgb(Image image, NDManager m) {
+        try (NDArray a = image.toNDArray(m, Image.Flag.COLOR)) {
+            return a.toType(DataType.INT32, false).toIntArray();
         }
     }
 
