@@ -83,6 +83,12 @@ public final class ServingBlock extends AbstractBlock {
         };
     }
 
+    /** Initialised when the wrapped model is (it was loaded so); this block has no parameters of its own. */
+    @Override
+    public boolean isInitialized() {
+        return model.isInitialized();
+    }
+
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         model.initialize(manager);

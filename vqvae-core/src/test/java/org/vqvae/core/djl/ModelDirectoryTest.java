@@ -377,16 +377,18 @@ class ModelDirectoryTest {
         assertSame(SimpleRepository.class, Repository.newInstance("x", empty).getClass());
         Path broken = Files.createDirectories(tmp.resolve("broken"));
         ModelDirectory.writeServingProperties(broken);
-        Exception e = assertThrows(Exception.class, () -> load(Image.class, CodeMaps.class, broken));
-        String all = messages(e);
-        assertTrue(all.contains("is no VQ-VAE model directory: it holds no checkpoint"), all);
-    }
-
-    private static String messages(Throwable e) {
-        StringBuilder sb = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            sb.append(t.getMessage()).append(" | ");
+        // ours by its serving.properties, but no checkpoint: one message saying so
+        IOException e = assertThrows(IOException.class, () -> load(Image.class, CodeMaps.class, broken));
+        assertTrue(e.getMessage().contains("is no VQ-VAE model directory: it holds no checkpoint"), e.getMessage());
+        // a checkpoint whose parameters do not fit its config: Checkpoint's message
+        try (NDManager m = NDManager.newBaseManager()) {
+            Path run = save(new VqVae(VqVaeConfig.defaults(1, 16, 16).withTrunk(16, 8, 1).withCodebook(32, 8)
+                    .withCodebookHealth(0, true)).initialize(m), "truncated");
+            Path params = run.resolve("checkpoint/model.params");
+            byte[] all = Files.readAllBytes(params);
+            Files.write(params, java.util.Arrays.copyOf(all, all.length / 2));
+            e = assertThrows(IOException.class, () -> load(Image.class, CodeMaps.class, run));
+            assertTrue(e.getMessage().contains("model.params is truncated"), e.getMessage());
         }
-        return sb.toString();
     }
 }
