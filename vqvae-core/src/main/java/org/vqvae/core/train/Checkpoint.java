@@ -7,6 +7,7 @@ import ai.djl.util.JsonUtils;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 
+import org.vqvae.core.djl.ModelDirectory;
 import org.vqvae.core.io.AtomicFiles;
 import org.vqvae.core.model.CodeModel;
 import org.vqvae.core.model.VqVae;
@@ -26,9 +27,10 @@ import java.nio.file.Path;
 
 /**
  * A VQ-VAE checkpoint directory: {@code config.json} (rebuilds the model), {@code model.params}
- * (DJL parameter file), {@code optimizer.ndlist} (Adam moments, when training) and {@code
- * state.json} (step). A new checkpoint is written to a temporary directory and swapped in, so an
- * interrupted save never leaves a half-written checkpoint behind.
+ * (DJL parameter file), {@code optimizer.ndlist} (Adam moments, when training), {@code
+ * state.json} (step) and, for a VQ-VAE or VQ-VAE-2, {@code serving.properties}, which makes it a
+ * DJL model directory ({@link ModelDirectory}). A new checkpoint is written to a temporary directory and
+ * swapped in, so an interrupted save never leaves a half-written checkpoint behind.
  */
 public final class Checkpoint {
 
@@ -139,6 +141,10 @@ public final class Checkpoint {
             try (BufferedOutputStream os = new BufferedOutputStream(Files.newOutputStream(dir.resolve(OPTIMIZER)))) {
                 optimizer.save(model, os);
             }
+        }
+        if (model instanceof CodeModel) {
+            // a DJL model directory on its own (README, "Using the library")
+            ModelDirectory.writeServingProperties(dir);
         }
         JsonObject state = new JsonObject();
         state.addProperty("step", step);
