@@ -55,7 +55,7 @@ public final class RosinalityQuantize extends AbstractBlock {
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray z = inputs.singletonOrThrow();
-        NDArray e = ps.getValue(embed, z.getDevice(), false).transpose(); // [K, D]
+        NDArray e = codebook(ps, z);
         Shape s = z.getShape();
         NDArray flat = z.transpose(0, 2, 3, 1).reshape(-1, dim);
         NDArray codes = Codebooks.nearestCodes(flat, e);
@@ -85,8 +85,15 @@ public final class RosinalityQuantize extends AbstractBlock {
                         + ") for this model's codebook of " + numCodes + " codes");
             }
         }
-        NDArray e = ps.getValue(embed, codes.getDevice(), false).transpose();
+        NDArray e = codebook(ps, codes);
         return Codebooks.lookup(codes, e).transpose(0, 3, 1, 2);
+    }
+
+    /** The codebook as rows {@code [K, D]}, owned by the input's manager (not the parameters'). */
+    private NDArray codebook(ParameterStore ps, NDArray like) {
+        NDArray e = ps.getValue(embed, like.getDevice(), false).transpose();
+        e.attach(like.getManager());
+        return e;
     }
 
     /** {@inheritDoc} */

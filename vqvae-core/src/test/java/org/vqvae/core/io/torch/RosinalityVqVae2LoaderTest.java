@@ -92,6 +92,22 @@ class RosinalityVqVae2LoaderTest {
     }
 
     @Test
+    void inferenceLeavesNothingInTheParametersManager() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            RosinalityVqVae2 model = randomModel(m);
+            int before = ((ai.djl.ndarray.BaseNDManager) m).getManagedArrays().size();
+            for (int i = 0; i < 2; i++) {
+                try (NDManager step = m.newSubManager()) {
+                    NDArray x = step.randomUniform(-0.5f, 0.5f, new Shape(1, 3, 16, 16));
+                    model.decodeLevels(model.encodeLevels(x));
+                    model.reconstruct(x);
+                }
+            }
+            assertEquals(before, ((ai.djl.ndarray.BaseNDManager) m).getManagedArrays().size());
+        }
+    }
+
+    @Test
     void otherArchitecturesAreRefusedByName() {
         try (NDManager m = NDManager.newBaseManager()) {
             Map<String, TensorData> good = TorchWeights.tensors(randomModel(m));
