@@ -145,6 +145,27 @@ class RosinalityImportTest {
     }
 
     @Test
+    void priorsTrainOnImportedCodesAndSampleThroughIt() throws Exception {
+        Path model = imported("sampled", "vqvae.pt");
+        Path codes = work.resolve("sampled-codes");
+        assertEquals(0, CliTest.run("extract-codes", "--model", model.toString(), "--data",
+                "npy:" + torch.resolve("images.npy"), "--out", codes.toString(), "--threads", "1").code());
+        Path[] priors = {work.resolve("prior-top"), work.resolve("prior-bottom")};
+        String[] levels = {"top", "bottom"};
+        for (int i = 0; i < 2; i++) {
+            CliTest.Run t = CliTest.run("train-prior", "--codes", codes.toString(), "--level", levels[i], "--steps", "2",
+                    "--batch", "4", "--channels", "8", "--blocks", "1", "--out", priors[i].toString(), "--threads", "1");
+            assertEquals(0, t.code(), t.err());
+        }
+        Path samples = work.resolve("sampled.png");
+        CliTest.Run s = CliTest.run("sample", "--model", model.toString(), "--top-prior", priors[0].toString(),
+                "--bottom-prior", priors[1].toString(), "-n", "2", "--class", "0", "--out", samples.toString(),
+                "--threads", "1");
+        assertEquals(0, s.code(), s.err());
+        assertTrue(Files.size(samples) > 0);
+    }
+
+    @Test
     void halfPrecisionCheckpointImports() throws Exception {
         Path model = imported("half", "vqvae_half.pt");
         assertTrue(Files.isRegularFile(model.resolve("checkpoint").resolve("config.json")));
