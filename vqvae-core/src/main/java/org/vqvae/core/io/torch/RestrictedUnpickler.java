@@ -16,9 +16,11 @@ import java.util.Set;
  * Razorvine's unpickler narrowed to what the pickle of a {@code state_dict} needs, so that a hostile
  * file can neither run code nor build objects: only the opcodes of protocols 2 to 5 that build plain
  * data, and only the globals {@code collections.OrderedDict}, {@code torch._utils._rebuild_tensor_v2},
- * {@code torch._utils._rebuild_parameter} and the storage classes of {@link TensorType}; any other
- * global, opcode ({@code INST}, {@code OBJ}, {@code NEWOBJ}, extension codes...) or a {@code BUILD}
- * on anything but an OrderedDict is refused before it has any effect. Python objects are never
+ * {@code torch._utils._rebuild_parameter}, the storage classes of {@link TensorType} and {@code
+ * argparse.Namespace} (the arguments rosinality's priors save beside their weights, read as a map);
+ * any other global, opcode ({@code INST}, {@code OBJ}, extension codes...) or a {@code BUILD} on
+ * anything but an OrderedDict or a Namespace is refused before it has any effect ({@code NEWOBJ}
+ * and {@code REDUCE} can only call the functions bound to those globals). Python objects are never
  * created: the globals resolve to the Java constructors here, and the library's own table of
  * constructors is never consulted.
  *
@@ -46,6 +48,11 @@ final class RestrictedUnpickler extends Unpickler {
         private static final long serialVersionUID = 1L;
     }
 
+    /** An {@code argparse.Namespace} (rosinality's priors save their arguments beside the weights): its attributes. */
+    static final class Namespace extends LinkedHashMap<String, Object> {
+        private static final long serialVersionUID = 1L;
+    }
+
     /** A storage read through a persistent id: its type and bytes. */
     record Storage(TensorType type, byte[] bytes) {}
 
@@ -58,14 +65,14 @@ final class RestrictedUnpickler extends Unpickler {
             BINSTRING = 'T', SHORT_BINBYTES = 'C', BINBYTES = 'B', EMPTY_TUPLE = ')', TUPLE = 't',
             EMPTY_LIST = ']', APPEND = 'a', APPENDS = 'e', LIST = 'l', EMPTY_DICT = '}', DICT = 'd', SETITEM = 's',
             SETITEMS = 'u', BINPUT = 'q', LONG_BINPUT = 'r', BINGET = 'h', LONG_BINGET = 'j', GLOBAL = 'c',
-            REDUCE = 'R', BUILD = 'b', BINPERSID = 'Q';
+            REDUCE = 'R', BUILD = 'b', BINPERSID = 'Q', NEWOBJ = 0x81;
     private static final short PROTO = 0x80, NEWTRUE = 0x88, NEWFALSE = 0x89, LONG1 = 0x8a, TUPLE1 = 0x85,
             TUPLE2 = 0x86, TUPLE3 = 0x87, SHORT_BINUNICODE = 0x8c, BINUNICODE8 = 0x8d, EMPTY_SET = 0x8f,
             STACK_GLOBAL = 0x93, MEMOIZE = 0x94, FRAME = 0x95;
 
     private static final Set<Short> PLAIN = Set.of(MARK, STOP, POP, POP_MARK, DUP, NONE, BININT, BININT1, BININT2,
             BINFLOAT, SHORT_BINSTRING, SHORT_BINBYTES, EMPTY_TUPLE, TUPLE, EMPTY_LIST, APPEND, APPENDS, LIST,
-            EMPTY_DICT, DICT, SETITEM, SETITEMS, BINPUT, LONG_BINPUT, BINGET, LONG_BINGET, REDUCE, BINPERSID,
+            EMPTY_DICT, DICT, SETITEM, SETITEMS, BINPUT, LONG_BINPUT, BINGET, LONG_BINGET, REDUCE, NEWOBJ, BINPERSID,
             PROTO, NEWTRUE, NEWFALSE, LONG1, TUPLE1, TUPLE2, TUPLE3, SHORT_BINUNICODE, EMPTY_SET, MEMOIZE);
     /** Opcodes followed by a 4-byte (or, for BINUNICODE8 and FRAME, 8-byte) length. */
     private static final Set<Short> SIZED = Set.of(BINUNICODE, BINSTRING, BINBYTES, BINUNICODE8, FRAME);
@@ -88,6 +95,12 @@ final class RestrictedUnpickler extends Unpickler {
                 throw new PickleException("OrderedDict with arguments");
             }
             return new OrderedDict();
+        });
+        globals.put("argparse.Namespace", (IObjectConstructor) args -> {
+            if (args.length != 0) {
+                throw new PickleException("Namespace with arguments");
+            }
+            return new Namespace();
         });
         globals.put("torch._utils._rebuild_tensor_v2", (IObjectConstructor) RestrictedUnpickler::rebuildTensor);
         globals.put("torch._utils._rebuild_parameter", (IObjectConstructor) args -> {
@@ -152,10 +165,13 @@ final class RestrictedUnpickler extends Unpickler {
             return NO_RETURN_VALUE;
         }
         if (key == BUILD) {
-            stack.pop(); // the state: only an OrderedDict's attributes (_metadata), which are not needed
-            if (!(stack.peek() instanceof OrderedDict)) {
+            Object state = stack.pop();
+            Object target = stack.peek();
+            if (target instanceof Namespace ns && state instanceof Map<?, ?> attributes) {
+                attributes.forEach((k, v) -> ns.put(String.valueOf(k), v));
+            } else if (!(target instanceof OrderedDict)) { // an OrderedDict's state is its _metadata: not needed
                 throw new RefusedException("refused: the pickle sets the state of a "
-                        + describe(stack.peek()) + ", which a state_dict does not do");
+                        + describe(target) + ", which a state_dict does not do");
             }
             return NO_RETURN_VALUE;
         }

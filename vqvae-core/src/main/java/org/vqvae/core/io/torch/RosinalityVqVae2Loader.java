@@ -10,7 +10,8 @@ import org.vqvae.core.model.RosinalityVqVae2Config;
  * RosinalityVqVae2}: the sizes are read from the tensors' shapes ({@code in_channel} and {@code
  * channel} from {@code enc_b}, {@code n_res_block} by counting its residual blocks, {@code
  * n_res_channel}, {@code embed_dim} and {@code n_embed} from their tensors), then every tensor is
- * checked against the model those sizes build.
+ * checked against the model those sizes build. Names saved through a DataParallel wrapper
+ * ({@code module.enc_b...}) are read as well.
  */
 public final class RosinalityVqVae2Loader implements StateDictLoader {
 
@@ -24,8 +25,9 @@ public final class RosinalityVqVae2Loader implements StateDictLoader {
     }
 
     @Override
-    public ImportedModel load(StateDict weights, ImportOptions options, NDManager manager)
+    public ImportedModel load(StateDict state, ImportOptions options, NDManager manager)
             throws WeightFormatException {
+        StateDict weights = state.withoutCommonPrefix("module."); // saved from a DataParallel wrapper
         RosinalityVqVae2Config config = configOf(weights, options);
         RosinalityVqVae2 model = new RosinalityVqVae2(config).initialize(manager);
         TorchWeights.fill(model, weights, WHAT);

@@ -38,6 +38,22 @@ public final class StateDict {
     }
 
     /**
+     * Drops a prefix that every name has: {@code module.}, as a state_dict of a model wrapped in
+     * (Distributed)DataParallel is named.
+     *
+     * @param prefix e.g. {@code module.}
+     * @return the renamed tensors, or this if some name lacks the prefix
+     */
+    public StateDict withoutCommonPrefix(String prefix) {
+        if (tensors.isEmpty() || !tensors.keySet().stream().allMatch(k -> k.startsWith(prefix))) {
+            return this;
+        }
+        Map<String, TensorData> renamed = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> renamed.put(k.substring(prefix.length()), v));
+        return new StateDict(renamed, metadata);
+    }
+
+    /**
      * Returns a tensor that must be there with a given shape.
      *
      * @param name the tensor's name

@@ -20,7 +20,9 @@ import java.util.zip.ZipFile;
  * archive holding {@code <name>/data.pkl}, the pickled dictionary, and one {@code <name>/data/<key>}
  * entry per storage. No Python runs: the pickle is read by a {@link RestrictedUnpickler} that knows
  * only the few globals a state_dict needs and refuses every other one. Float32, float16 and int64
- * storages are read, views (offsets, strides) copied out as contiguous tensors.
+ * storages are read, views (offsets, strides) copied out as contiguous tensors. rosinality's prior
+ * checkpoints, {@code {'model': state_dict, 'args': argparse.Namespace}}, read as their state_dict
+ * with the arguments as metadata {@code args.NAME}.
  */
 public final class TorchCheckpoint {
 
@@ -34,7 +36,7 @@ public final class TorchCheckpoint {
      * Reads a state_dict.
      *
      * @param file a {@code .pt} file
-     * @return its tensors, in the dictionary's order (no metadata)
+     * @return its tensors, in the dictionary's order (metadata: a prior checkpoint's {@code args.NAME})
      * @throws WeightFormatException if the file is not such a checkpoint, truncated, or its pickle asks
      *     for anything a state_dict does not need
      * @throws IOException if the file cannot be read
@@ -124,10 +126,24 @@ public final class TorchCheckpoint {
         }
     }
 
+    /**
+     * The dictionary of tensors, or rosinality's prior checkpoint {@code {'model': state_dict, 'args':
+     * Namespace}}, whose arguments become metadata {@code args.NAME} (their Python text: {@code 256},
+     * {@code 0.1}, {@code True}, {@code top}).
+     */
     private static StateDict toStateDict(Object top, Path file) throws WeightFormatException {
-        if (!(top instanceof Map<?, ?> map)) {
+        if (!(top instanceof Map<?, ?> outer)) {
             throw new WeightFormatException(file + " holds a pickled " + (top == null ? "None"
                     : top.getClass().getSimpleName()) + ", not a state_dict (save model.state_dict())");
+        }
+        Map<?, ?> map = outer;
+        Map<String, String> metadata = new LinkedHashMap<>();
+        if (outer.get("model") instanceof Map<?, ?> inner && outer.keySet().stream().allMatch(k -> k.equals("model")
+                || k.equals("args") && outer.get("args") instanceof RestrictedUnpickler.Namespace)) {
+            if (outer.get("args") instanceof RestrictedUnpickler.Namespace ns) {
+                ns.forEach((k, v) -> metadata.put("args." + k, python(v)));
+            }
+            map = inner;
         }
         Map<String, TensorData> tensors = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : map.entrySet()) {
@@ -137,6 +153,23 @@ public final class TorchCheckpoint {
             }
             tensors.put(name, t);
         }
-        return new StateDict(tensors, Map.of());
+        return new StateDict(tensors, metadata);
+    }
+
+    private static String python(Object v) {
+        if (v == null) {
+            return "None";
+        }
+        if (v instanceof Boolean b) {
+            return b ? "True" : "False";
+        }
+        if (v instanceof Object[] a) {
+            return java.util.Arrays.stream(a).map(TorchCheckpoint::python)
+                    .collect(java.util.stream.Collectors.joining(", ", "(", a.length == 1 ? ",)" : ")"));
+        }
+        if (v instanceof List<?> l) {
+            return l.stream().map(TorchCheckpoint::python).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+        }
+        return String.valueOf(v);
     }
 }

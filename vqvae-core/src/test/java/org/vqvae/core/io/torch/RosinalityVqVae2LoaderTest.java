@@ -88,6 +88,12 @@ class RosinalityVqVae2LoaderTest {
             assertEquals(new Shape(2, 2, 2), ca.get(1).getShape());
             assertArrayEquals(a.decodeLevels(ca).toFloatArray(), b.decodeLevels(cb).toFloatArray());
             assertEquals(new Shape(2, 3, 16, 16), a.reconstruct(x).getShape());
+            // the same tensors saved from a DataParallel wrapper
+            Map<String, TensorData> wrapped = new LinkedHashMap<>();
+            sd.tensors().forEach((k, v) -> wrapped.put("module." + k, v));
+            RosinalityVqVae2 c = (RosinalityVqVae2) new RosinalityVqVae2Loader()
+                    .load(new StateDict(wrapped, Map.of()), new ImportOptions(16), m).block();
+            assertArrayEquals(ca.get(0).toLongArray(), c.encodeLevels(x).get(0).toLongArray());
         }
     }
 

@@ -33,11 +33,23 @@ class TorchCheckpointTest {
     @TempDir Path dir;
 
     private Path fixture() throws IOException {
-        Path p = dir.resolve("views.pt");
-        try (InputStream in = getClass().getResourceAsStream("/torch/views.pt")) {
+        return fixture("views.pt");
+    }
+
+    private Path fixture(String name) throws IOException {
+        Path p = dir.resolve(name);
+        try (InputStream in = getClass().getResourceAsStream("/torch/" + name)) {
             Files.copy(in, p);
         }
         return p;
+    }
+
+    @Test
+    void readsAPriorCheckpointWithItsArguments() throws IOException {
+        StateDict sd = TorchCheckpoint.read(fixture("wrapped.pt"));
+        assertEquals(List.of("w"), List.copyOf(sd.tensors().keySet()));
+        assertEquals(java.util.Map.of("args.hier", "top", "args.channel", "16", "args.dropout", "0.1", "args.amp",
+                "None", "args.cond", "True", "args.shape", "(8, 8)"), sd.metadata());
     }
 
     @Test
