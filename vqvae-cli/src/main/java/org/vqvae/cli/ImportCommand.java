@@ -12,6 +12,7 @@ import org.vqvae.core.io.torch.StateDict;
 import org.vqvae.core.io.torch.StateDictLoader;
 import org.vqvae.core.io.torch.StateDictLoaders;
 import org.vqvae.core.io.torch.TorchCheckpoint;
+import org.vqvae.core.io.torch.WeightFormatException;
 import org.vqvae.core.train.Checkpoint;
 
 import picocli.CommandLine.Command;
@@ -58,14 +59,15 @@ final class ImportCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             ImportedModel model;
             if (format.equals("safetensors")) {
-                model = ModelWeights.fromSafetensors(SafeTensors.read(checkpoint), options, manager);
+                StateDict weights = SafeTensors.read(checkpoint);
+                model = named(() -> ModelWeights.fromSafetensors(weights, options, manager));
             } else {
                 StateDictLoader loader = StateDictLoaders.find(format).orElseThrow(() -> new IllegalArgumentException(
                         format.startsWith("rosinality-pixelsnail-") ? "--format " + format + " is not supported yet"
                                 : "--format must be one of " + String.join(", ", StateDictLoaders.formats())
                                         + ", safetensors; got " + format));
                 StateDict weights = TorchCheckpoint.read(checkpoint);
-                model = loader.load(weights, options, manager);
+                model = named(() -> loader.load(weights, options, manager));
             }
             Path target = out.toAbsolutePath();
             Files.createDirectories(target.getParent());
@@ -80,6 +82,19 @@ final class ImportCommand implements Callable<Integer> {
                     + " tensors) to " + out);
         }
         return 0;
+    }
+
+    /** A model-building step whose refusal names the file. */
+    private interface Load {
+        ImportedModel get() throws WeightFormatException;
+    }
+
+    private ImportedModel named(Load load) throws WeightFormatException {
+        try {
+            return load.get();
+        } catch (WeightFormatException e) {
+            throw new WeightFormatException(checkpoint + ": " + e.getMessage(), e);
+        }
     }
 
     private static boolean isEmpty(Path dir) throws java.io.IOException {

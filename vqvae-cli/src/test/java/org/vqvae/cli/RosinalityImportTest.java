@@ -217,6 +217,7 @@ class RosinalityImportTest {
         Path in = file.startsWith("/") ? Path.of(file) : torch.resolve(file);
         CliTest.Run r = CliTest.run("import", "--format", format, "--checkpoint", in.toString(), "--out",
                 out.toString(), "--image-size", "16");
+        System.out.println("rosinality import: " + r.err().trim());
         CliTest.assertOneLineError(r, 1, words);
         assertFalse(Files.exists(out), "an output was left for " + file);
         try (var s = Files.list(work)) {

@@ -77,7 +77,13 @@ public final class TorchCheckpoint {
                 }
                 return bytes;
             };
-            Object top = new RestrictedUnpickler(pickle, storages).read();
+            Object top;
+            try {
+                top = new RestrictedUnpickler(pickle, storages).read();
+            } catch (WeightFormatException e) {
+                String m = e.getMessage();
+                throw new WeightFormatException(m.startsWith(file.toString()) ? m : file + ": " + m, e);
+            }
             return toStateDict(top, file);
         } catch (ZipException e) {
             throw new WeightFormatException(file + " is a corrupt zip archive: " + e.getMessage(), e);
