@@ -38,6 +38,11 @@ public interface CodePrior extends Block {
         return priorConfig().numClasses();
     }
 
+    /** Whether its logits depend on the class label (when not, labels are ignored). */
+    default boolean classConditional() {
+        return priorConfig().classConditional();
+    }
+
     /** Height of the code maps it models. */
     default int height() {
         return priorConfig().height();
