@@ -5,9 +5,10 @@ module and parameter names, so the same state_dict keys), for the check of Rosin
 
     rosinality_pixelsnail.py DIR
 
-writes, for each of a small top prior (8x8 codes, attention) and a small bottom prior (16x16 codes
-conditioned on 8x8 top codes through the conditioning ResNet, no attention), into DIR/top and
-DIR/bottom:
+writes, for each of a small top prior (8x8 codes, attention), a small bottom prior (16x16 codes
+conditioned on 8x8 top codes through the conditioning ResNet, no attention) and a conditioned 8x8
+prior with attention computed as the early pixelsnail.py did (its ELU in place), into DIR/top,
+DIR/bottom and DIR/legacy:
 
     state_dict.npz   every state_dict tensor under its key (seeded random weights; weight_v entries
                      the causal mask zeroes are left non-zero, as after a training step)
@@ -66,8 +67,10 @@ class CausalConv2d(nn.Module):
 
 class GatedResBlock(nn.Module):
     def __init__(self, cin, channel, kernel, conv='wnconv2d', dropout=0.1, auxiliary_channel=0,
-                 condition_dim=0):
+                 condition_dim=0, inplace=False):
         super().__init__()
+        # inplace: the early file's nn.ELU(inplace=True), which overwrites the block's input
+        self.inplace = inplace
         if conv == 'wnconv2d':
             make = lambda i, o: WNConv2d(i, o, kernel, padding=kernel // 2)
         else:
@@ -81,9 +84,9 @@ class GatedResBlock(nn.Module):
             self.condition = WNConv2d(condition_dim, 2 * cin, 1, bias=False)
 
     def forward(self, x, aux=None, condition=None):
-        h = self.conv1(F.elu(x))
+        h = self.conv1(F.elu(x, inplace=self.inplace))
         if aux is not None:
-            h = h + self.aux_conv(F.elu(aux))
+            h = h + self.aux_conv(F.elu(aux, inplace=self.inplace))
         h = self.conv2(self.dropout(F.elu(h)))
         if condition is not None:
             h = h + self.condition(condition)
@@ -125,17 +128,19 @@ class CausalAttention(nn.Module):
 
 
 class PixelBlock(nn.Module):
-    def __init__(self, cin, channel, kernel, n_res_block, attention, dropout, condition_dim):
+    def __init__(self, cin, channel, kernel, n_res_block, attention, dropout, condition_dim, inplace):
         super().__init__()
         self.resblocks = nn.ModuleList([
-            GatedResBlock(cin, channel, kernel, conv='causal', dropout=dropout, condition_dim=condition_dim)
+            GatedResBlock(cin, channel, kernel, conv='causal', dropout=dropout, condition_dim=condition_dim,
+                          inplace=inplace)
             for _ in range(n_res_block)])
         self.attention = attention
         if attention:
-            self.key_resblock = GatedResBlock(2 * cin + 2, cin, 1, dropout=dropout)
-            self.query_resblock = GatedResBlock(cin + 2, cin, 1, dropout=dropout)
+            self.key_resblock = GatedResBlock(2 * cin + 2, cin, 1, dropout=dropout, inplace=inplace)
+            self.query_resblock = GatedResBlock(cin + 2, cin, 1, dropout=dropout, inplace=inplace)
             self.causal_attention = CausalAttention(cin + 2, 2 * cin + 2, cin // 2, dropout=dropout)
-            self.out_resblock = GatedResBlock(cin, cin, 1, auxiliary_channel=cin // 2, dropout=dropout)
+            self.out_resblock = GatedResBlock(cin, cin, 1, auxiliary_channel=cin // 2, dropout=dropout,
+                                              inplace=inplace)
         else:
             self.out = WNConv2d(cin + 2, cin, 1)
 
@@ -151,10 +156,11 @@ class PixelBlock(nn.Module):
 
 
 class CondResNet(nn.Module):
-    def __init__(self, cin, channel, kernel, n_res_block):
+    def __init__(self, cin, channel, kernel, n_res_block, inplace):
         super().__init__()
         self.blocks = nn.Sequential(WNConv2d(cin, channel, kernel, padding=kernel // 2),
-                                    *[GatedResBlock(channel, channel, kernel) for _ in range(n_res_block)])
+                                    *[GatedResBlock(channel, channel, kernel, inplace=inplace)
+                                      for _ in range(n_res_block)])
 
     def forward(self, x):
         return self.blocks(x)
@@ -163,7 +169,7 @@ class CondResNet(nn.Module):
 class PixelSNAIL(nn.Module):
     def __init__(self, shape, n_class, channel, kernel_size, n_block, n_res_block, res_channel,
                  attention=True, dropout=0.1, n_cond_res_block=0, cond_res_channel=0, cond_res_kernel=3,
-                 n_out_res_block=0):
+                 n_out_res_block=0, legacy_inplace_elu=False):
         super().__init__()
         height, width = shape
         self.n_class = n_class
@@ -174,11 +180,14 @@ class PixelSNAIL(nn.Module):
         cols = ((torch.arange(width).float() - width / 2) / width).view(1, 1, 1, width).expand(1, 1, height, width)
         self.register_buffer('background', torch.cat([rows, cols], 1))
         self.blocks = nn.ModuleList([
-            PixelBlock(channel, res_channel, kernel_size, n_res_block, attention, dropout, cond_res_channel)
+            PixelBlock(channel, res_channel, kernel_size, n_res_block, attention, dropout, cond_res_channel,
+                       legacy_inplace_elu)
             for _ in range(n_block)])
         if n_cond_res_block > 0:
-            self.cond_resnet = CondResNet(n_class, cond_res_channel, cond_res_kernel, n_cond_res_block)
-        self.out = nn.Sequential(*[GatedResBlock(channel, res_channel, 1) for _ in range(n_out_res_block)],
+            self.cond_resnet = CondResNet(n_class, cond_res_channel, cond_res_kernel, n_cond_res_block,
+                                          legacy_inplace_elu)
+        self.out = nn.Sequential(*[GatedResBlock(channel, res_channel, 1, inplace=legacy_inplace_elu)
+                                   for _ in range(n_out_res_block)],
                                  nn.ELU(), WNConv2d(channel, n_class, 1))
 
     def forward(self, codes, condition=None):
@@ -242,6 +251,16 @@ def main(out):
     randomise(bottom, 3)
     bottom_codes = torch.randint(0, k, (2, 16, 16), generator=torch.Generator().manual_seed(4))
     write(bottom, bottom_args, os.path.join(out, 'bottom'), bottom_codes, top_codes)
+
+    # the early file's in-place ELU, on a conditioned prior with attention and an output block
+    legacy_args = dict(shape=[8, 8], n_class=k, channel=32, kernel_size=3, n_block=2, n_res_block=1, res_channel=16,
+                       attention=True, dropout=0.1, n_cond_res_block=1, cond_res_channel=8, cond_res_kernel=3,
+                       n_out_res_block=1, legacy_inplace_elu=True)
+    legacy = PixelSNAIL(**legacy_args)
+    randomise(legacy, 5)
+    legacy_codes = torch.randint(0, k, (2, 8, 8), generator=torch.Generator().manual_seed(6))
+    legacy_condition = torch.randint(0, k, (2, 4, 4), generator=torch.Generator().manual_seed(7))
+    write(legacy, legacy_args, os.path.join(out, 'legacy'), legacy_codes, legacy_condition)
 
 
 if __name__ == '__main__':

@@ -19,12 +19,12 @@ final class CondResNet {
     private final WnConv2d first;
     private final List<GatedResBlock> blocks = new ArrayList<>();
 
-    CondResNet(ParameterSink sink, int numCodes, int channel, int kernel, int resBlocks) {
+    CondResNet(ParameterSink sink, int numCodes, int channel, int kernel, int resBlocks, boolean inplaceElu) {
         first = new WnConv2d(sink, "cond_resnet.blocks.0.conv", numCodes, channel, kernel, kernel,
                 WnConv2d.Padding.SAME, true);
         for (int i = 1; i <= resBlocks; i++) {
             blocks.add(new GatedResBlock(sink, "cond_resnet.blocks." + i, channel, channel, kernel, false, DROPOUT,
-                    0, 0));
+                    0, 0, inplaceElu));
         }
     }
 

@@ -12,6 +12,9 @@ import ai.djl.training.ParameterStore;
  * sigmoid of the second half. Its convolutions are causal ({@code conv='causal'}, inside the
  * PixelSNAIL blocks) or same-padded ({@code 'wnconv2d'}).
  *
+ * <p>With {@code inplaceElu} (the early pixelsnail.py, whose ELU overwrote its input) the residual
+ * adds {@code elu(x)}.
+ *
  * <p>Keys under {@code KEY}: {@code conv1}, {@code conv2} (each {@code .conv.conv} causal, {@code
  * .conv} same-padded), {@code aux_conv.conv} with an auxiliary input, {@code condition.conv}
  * (no bias) with a condition.
@@ -24,10 +27,12 @@ final class GatedResBlock {
     private final WnConv2d condition;
     private final float dropout;
     private final int in;
+    private final boolean inplaceElu;
 
     GatedResBlock(ParameterSink sink, String key, int in, int channel, int kernel, boolean causal, float dropout,
-            int auxChannels, int conditionChannels) {
+            int auxChannels, int conditionChannels, boolean inplaceElu) {
         this.in = in;
+        this.inplaceElu = inplaceElu;
         this.dropout = dropout;
         WnConv2d.Padding pad = causal ? WnConv2d.Padding.CAUSAL : WnConv2d.Padding.SAME;
         String conv = causal ? ".conv.conv" : ".conv";
@@ -51,7 +56,8 @@ final class GatedResBlock {
      * @return {@code [N, in, H, W]}
      */
     NDArray forward(ParameterStore ps, NDArray x, NDArray auxInput, NDArray cond, boolean training) {
-        NDArray h = conv1.forward(ps, elu(x), training);
+        NDArray activated = elu(x);
+        NDArray h = conv1.forward(ps, activated, training);
         if (aux != null) {
             h = h.add(aux.forward(ps, elu(auxInput), training));
         }
@@ -64,7 +70,7 @@ final class GatedResBlock {
             h = h.add(condition.forward(ps, cond, training));
         }
         NDArray gated = h.get(new NDIndex(":, :{}", in)).mul(Activation.sigmoid(h.get(new NDIndex(":, {}:", in))));
-        return gated.add(x);
+        return gated.add(inplaceElu ? activated : x);
     }
 
     static NDArray elu(NDArray x) {

@@ -27,19 +27,25 @@ final class PixelBlock {
     private final WnCausalAttention attention;
     private final GatedResBlock outBlock;
     private final WnConv2d out;
+    private final boolean inplaceElu;
 
     PixelBlock(ParameterSink sink, String key, RosinalityPixelSnailConfig c) {
         int in = c.channel();
+        inplaceElu = c.legacyInplaceElu();
         for (int i = 0; i < c.nResBlock(); i++) {
             resblocks.add(new GatedResBlock(sink, key + ".resblocks." + i, in, c.resChannel(), c.kernelSize(), true,
-                    c.dropout(), 0, c.condResChannel()));
+                    c.dropout(), 0, c.condResChannel(), c.legacyInplaceElu()));
         }
         if (c.attention()) {
-            keyBlock = new GatedResBlock(sink, key + ".key_resblock", 2 * in + 2, in, 1, false, c.dropout(), 0, 0);
-            queryBlock = new GatedResBlock(sink, key + ".query_resblock", in + 2, in, 1, false, c.dropout(), 0, 0);
+            boolean inplace = c.legacyInplaceElu();
+            keyBlock = new GatedResBlock(sink, key + ".key_resblock", 2 * in + 2, in, 1, false, c.dropout(), 0, 0,
+                    inplace);
+            queryBlock = new GatedResBlock(sink, key + ".query_resblock", in + 2, in, 1, false, c.dropout(), 0, 0,
+                    inplace);
             attention = new WnCausalAttention(sink, key + ".causal_attention", in + 2, 2 * in + 2, in / 2, c.heads(),
                     c.dropout(), c.attentionChunk());
-            outBlock = new GatedResBlock(sink, key + ".out_resblock", in, in, 1, false, c.dropout(), in / 2, 0);
+            outBlock = new GatedResBlock(sink, key + ".out_resblock", in, in, 1, false, c.dropout(), in / 2, 0,
+                    inplace);
             out = null;
         } else {
             keyBlock = null;
@@ -68,7 +74,9 @@ final class PixelBlock {
         if (attention == null) {
             return out.forward(ps, h.concat(background, 1), training);
         }
-        NDArray key = keyBlock.forward(ps, NDArrays.concat(new NDList(input, h, background), 1), null, null, training);
+        // the early file's first residual block overwrote the block's input with its ELU
+        NDArray seen = inplaceElu && !resblocks.isEmpty() ? GatedResBlock.elu(input) : input;
+        NDArray key = keyBlock.forward(ps, NDArrays.concat(new NDList(seen, h, background), 1), null, null, training);
         NDArray query = queryBlock.forward(ps, h.concat(background, 1), null, null, training);
         return outBlock.forward(ps, h, attention.forward(ps, query, key, training), null, training);
     }

@@ -85,11 +85,13 @@ public final class RosinalityPixelSnail extends AbstractBlock implements CodePri
             blocks.add(new PixelBlock(sink, "blocks." + b, config));
         }
         condResNet = config.conditioned()
-                ? new CondResNet(sink, k, config.condResChannel(), config.condResKernel(), config.nCondResBlock())
+                ? new CondResNet(sink, k, config.condResChannel(), config.condResKernel(), config.nCondResBlock(),
+                        config.legacyInplaceElu())
                 : null;
         for (int i = 0; i < config.nOutResBlock(); i++) {
             // GatedResBlock's default dropout in rosinality, not the model's
-            outBlocks.add(new GatedResBlock(sink, "out." + i, c, config.resChannel(), 1, false, 0.1f, 0, 0));
+            outBlocks.add(new GatedResBlock(sink, "out." + i, c, config.resChannel(), 1, false, 0.1f, 0, 0,
+                    config.legacyInplaceElu()));
         }
         // out.{n} is the ELU, out.{n + 1} the last convolution
         out = new WnConv2d(sink, "out." + (config.nOutResBlock() + 1) + ".conv", c, k, 1, 1, WnConv2d.Padding.SAME,

@@ -39,10 +39,15 @@ import java.util.Map;
  * @param condResKernel {@code cond_res_kernel}
  * @param nOutResBlock {@code n_out_res_block}: 1x1 gated blocks before the output
  * @param attentionChunk queries per attention chunk (memory only; 256)
+ * @param legacyInplaceElu compute as the early pixelsnail.py whose gated residual blocks applied
+ *     their ELU in place ({@code activation(inplace=True)}): each block's residual then adds
+ *     {@code elu(x)} instead of {@code x}, and an attention block's keys see {@code elu(input)}
+ *     when it has residual blocks. Not in the state_dict; false for the current file.
  */
 public record RosinalityPixelSnailConfig(int numCodes, int height, int width, int channel, int kernelSize,
         int nBlock, int nResBlock, int resChannel, boolean attention, int heads, float dropout, int nCondResBlock,
-        int condResChannel, int condResKernel, int nOutResBlock, int attentionChunk) implements PriorConfig {
+        int condResChannel, int condResKernel, int nOutResBlock, int attentionChunk, boolean legacyInplaceElu)
+        implements PriorConfig {
 
     /** rosinality's {@code CausalAttention} default, which its {@code PixelBlock} never changes. */
     public static final int HEADS = 8;
@@ -64,7 +69,7 @@ public record RosinalityPixelSnailConfig(int numCodes, int height, int width, in
      */
     public static RosinalityPixelSnailConfig top(int numCodes, int height, int width) {
         return new RosinalityPixelSnailConfig(numCodes, height, width, 256, 5, 4, 4, 256, true, HEADS, DROPOUT, 0, 0,
-                3, 0, CHUNK);
+                3, 0, CHUNK, false);
     }
 
     /**
@@ -78,7 +83,7 @@ public record RosinalityPixelSnailConfig(int numCodes, int height, int width, in
      */
     public static RosinalityPixelSnailConfig bottom(int numCodes, int height, int width) {
         return new RosinalityPixelSnailConfig(numCodes, height, width, 256, 5, 4, 4, 256, false, HEADS, DROPOUT, 3, 256,
-                3, 0, CHUNK);
+                3, 0, CHUNK, false);
     }
 
     /**
@@ -103,7 +108,7 @@ public record RosinalityPixelSnailConfig(int numCodes, int height, int width, in
     public RosinalityPixelSnailConfig withAttentionChunk(int chunk) {
         return new RosinalityPixelSnailConfig(numCodes, height, width, channel, kernelSize, nBlock, nResBlock,
                 resChannel, attention, heads, dropout, nCondResBlock, condResChannel, condResKernel, nOutResBlock,
-                chunk);
+                chunk, legacyInplaceElu);
     }
 
     /**
@@ -116,7 +121,19 @@ public record RosinalityPixelSnailConfig(int numCodes, int height, int width, in
     public RosinalityPixelSnailConfig withHeads(int heads, float dropout) {
         return new RosinalityPixelSnailConfig(numCodes, height, width, channel, kernelSize, nBlock, nResBlock,
                 resChannel, attention, heads, dropout, nCondResBlock, condResChannel, condResKernel, nOutResBlock,
-                attentionChunk);
+                attentionChunk, legacyInplaceElu);
+    }
+
+    /**
+     * Returns a copy computing as the early pixelsnail.py with its in-place ELU, or as the current one.
+     *
+     * @param legacy whether to reproduce the in-place ELU
+     * @return the configuration
+     */
+    public RosinalityPixelSnailConfig withLegacyInplaceElu(boolean legacy) {
+        return new RosinalityPixelSnailConfig(numCodes, height, width, channel, kernelSize, nBlock, nResBlock,
+                resChannel, attention, heads, dropout, nCondResBlock, condResChannel, condResKernel, nOutResBlock,
+                attentionChunk, legacy);
     }
 
     /** The odd kernel of the first two convolutions: {@code kernelSize}, rounded up to odd. */

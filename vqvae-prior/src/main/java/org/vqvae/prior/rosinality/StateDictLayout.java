@@ -59,7 +59,7 @@ final class StateDictLayout {
         try {
             return new RosinalityPixelSnailConfig(numCodes, height, width, channel, kernelSize, blocks, resBlocks,
                     resChannel, attention, RosinalityPixelSnailConfig.HEADS, RosinalityPixelSnailConfig.DROPOUT,
-                    condBlocks, condChannel, condKernel, outResBlocks, RosinalityPixelSnailConfig.CHUNK).validate();
+                    condBlocks, condChannel, condKernel, outResBlocks, RosinalityPixelSnailConfig.CHUNK, false).validate();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("the state_dict does not describe a PixelSNAIL this library can run: "
                     + e.getMessage(), e);

@@ -33,12 +33,13 @@ class RosinalityPixelSnailTest {
 
     /** A top prior: 6x6 codes, K = 10, attention, an output block. */
     static RosinalityPixelSnailConfig top(int side) {
-        return new RosinalityPixelSnailConfig(10, side, side, 16, 3, 2, 1, 8, true, 8, 0.1f, 0, 0, 3, 1, 7);
+        return new RosinalityPixelSnailConfig(10, side, side, 16, 3, 2, 1, 8, true, 8, 0.1f, 0, 0, 3, 1, 7, false);
     }
 
     /** A bottom prior over 2x the top's side, conditioned through 2 blocks, with or without attention. */
     static RosinalityPixelSnailConfig bottom(int side, boolean attention) {
-        return new RosinalityPixelSnailConfig(10, side, side, 16, 3, 1, 2, 8, attention, 8, 0.1f, 2, 6, 3, 0, 256);
+        return new RosinalityPixelSnailConfig(10, side, side, 16, 3, 1, 2, 8, attention, 8, 0.1f, 2, 6, 3, 0, 256,
+                false);
     }
 
     static RosinalityPixelSnail fresh(RosinalityPixelSnailConfig c, NDManager m, int seed) {
@@ -124,6 +125,7 @@ class RosinalityPixelSnailTest {
             assertCausal(fresh(top(5), m, 1), m);
             assertCausal(fresh(bottom(6, false), m, 2), m);
             assertCausal(fresh(bottom(6, true), m, 3), m);
+            assertCausal(fresh(bottom(6, true).withLegacyInplaceElu(true), m, 3), m);
         }
     }
 
@@ -132,6 +134,8 @@ class RosinalityPixelSnailTest {
         for (RosinalityPixelSnailConfig c : List.of(top(6), bottom(8, false), bottom(8, true),
                 RosinalityPixelSnailConfig.top(512, 32, 32), RosinalityPixelSnailConfig.bottom(512, 64, 64))) {
             assertEquals(c, RosinalityPixelSnailConfig.fromJson(c.toJson()));
+            assertEquals(c.withLegacyInplaceElu(true),
+                    RosinalityPixelSnailConfig.fromJson(c.withLegacyInplaceElu(true).toJson()));
             RosinalityPixelSnailConfig inferred = RosinalityPixelSnailConfig.inferFrom(
                     new RosinalityPixelSnail(c).stateDictShapes());
             assertEquals(c.withAttentionChunk(RosinalityPixelSnailConfig.CHUNK), inferred);
