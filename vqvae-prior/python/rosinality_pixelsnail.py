@@ -21,6 +21,7 @@ DIR/bottom and DIR/legacy:
 This is an independent re-implementation written for the check, not rosinality's file; the
 weight normalisation is torch.nn.utils.weight_norm itself.
 """
+import argparse
 import json
 import os
 import sys
@@ -222,6 +223,8 @@ def write(model, args, out, codes, condition=None):
     # keys and values as a saved checkpoint holds them, before any forward cut the causal weights
     state = {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
     np.savez(os.path.join(out, 'state_dict.npz'), **state)
+    # and as train_pixelsnail.py saves it: torch.save({'model': state_dict, 'args': Namespace}, path)
+    torch.save({'model': model.state_dict(), 'args': argparse.Namespace(**args)}, os.path.join(out, 'prior.pt'))
     with open(os.path.join(out, 'args.json'), 'w') as f:
         json.dump(args, f, indent=1)
     np.save(os.path.join(out, 'codes.npy'), codes.numpy())

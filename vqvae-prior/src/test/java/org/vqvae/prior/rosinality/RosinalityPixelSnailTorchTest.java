@@ -1,6 +1,7 @@
 package org.vqvae.prior.rosinality;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -17,6 +18,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.vqvae.core.io.NamedArrays;
+import org.vqvae.core.io.torch.ImportOptions;
+import org.vqvae.core.io.torch.ImportedModel;
+import org.vqvae.core.io.torch.StateDict;
+import org.vqvae.core.io.torch.StateDictLoader;
+import org.vqvae.core.io.torch.TorchCheckpoint;
+import org.vqvae.core.io.torch.WeightFormatException;
+import org.vqvae.core.train.Checkpoint;
+import org.vqvae.prior.CodePrior;
+import org.vqvae.prior.Priors;
 import org.vqvae.core.io.Npy;
 
 import java.nio.file.Files;
@@ -113,6 +123,40 @@ class RosinalityPixelSnailTorchTest {
                 assertTrue(other > 1e-2, "the in-place ELU changes nothing here: " + other);
             }
             assertTrue(part < 1e-4, level + ": first rows' logits differ from PyTorch's by " + part);
+        }
+    }
+
+    /**
+     * The checkpoint file that rosinality's train_pixelsnail.py writes ({@code {'model': state_dict,
+     * 'args': Namespace}}, read by the .pt reader) imports through the loader of {@code vqvae import
+     * --format rosinality-pixelsnail-top|bottom}, saves as an ordinary prior directory and loads back
+     * with PyTorch's logits; the other level's format refuses it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"top", "bottom"})
+    void torchSaveCheckpointImportsAsAPriorDirectory(String level) throws Exception {
+        Path dir = work.resolve(level);
+        StateDict weights = TorchCheckpoint.read(dir.resolve("prior.pt"));
+        StateDictLoader right = level.equals("top") ? new RosinalityPixelSnailLoader.Top()
+                : new RosinalityPixelSnailLoader.Bottom();
+        StateDictLoader wrong = level.equals("top") ? new RosinalityPixelSnailLoader.Bottom()
+                : new RosinalityPixelSnailLoader.Top();
+        try (NDManager m = NDManager.newBaseManager()) {
+            WeightFormatException e = assertThrows(WeightFormatException.class,
+                    () -> wrong.load(weights, new ImportOptions(256), m));
+            assertTrue(e.getMessage().contains("--format " + right.format()), e.getMessage());
+            ImportedModel imported = right.load(weights, new ImportOptions(256), m);
+            Path saved = work.resolve(level + "-imported");
+            Checkpoint.save(saved, imported.block(), imported.configJson(), null, 0);
+            CodePrior prior = Priors.load(saved, m);
+            NDArray codes = Npy.read(m, dir.resolve("codes.npy")).singletonOrThrow();
+            NDArray condition = level.equals("bottom") ? Npy.read(m, dir.resolve("condition.npy")).singletonOrThrow()
+                    : null;
+            NDArray labels = m.zeros(new ai.djl.ndarray.types.Shape(codes.getShape().get(0)),
+                    ai.djl.ndarray.types.DataType.INT64);
+            float diff = maxAbsDiff(prior.logits(codes, labels, condition),
+                    Npy.read(m, dir.resolve("logits.npy")).singletonOrThrow());
+            assertTrue(diff < 1e-4, level + ": logits of the imported .pt differ from PyTorch's by " + diff);
         }
     }
 
