@@ -3,6 +3,7 @@ package org.vqvae.core.io;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -82,7 +83,10 @@ public final class NamedArrays {
                     throw new IOException(npz + ": '" + p.getKey() + "' is " + source.getShape() + ", the model needs "
                             + target.getShape());
                 }
-                target.set(source.toType(DataType.FLOAT32, false).toFloatArray());
+                // an indexed copy, not NDArray.set(float[]): that path makes libtorch print a deprecation warning
+                try (NDArray view = target.stopGradient()) { // writes through, whether or not it records gradients
+                    view.set(new NDIndex(":"), source.toType(DataType.FLOAT32, false));
+                }
                 extra.remove(p.getKey());
             }
             if (!extra.isEmpty()) {

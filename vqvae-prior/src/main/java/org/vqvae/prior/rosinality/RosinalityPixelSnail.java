@@ -166,7 +166,10 @@ public final class RosinalityPixelSnail extends AbstractBlock implements CodePri
         }
         prior.initialize(manager);
         for (Map.Entry<String, Parameter> e : prior.keyed.entrySet()) {
-            e.getValue().getArray().set(stateDict.get(e.getKey()).toType(DataType.FLOAT32, false).toFloatArray());
+            // an indexed copy, not NDArray.set(float[]): that path makes libtorch print a deprecation warning
+            try (NDArray view = e.getValue().getArray().stopGradient()) {
+                view.set(new NDIndex(":"), stateDict.get(e.getKey()).toType(DataType.FLOAT32, false));
+            }
         }
         return prior;
     }

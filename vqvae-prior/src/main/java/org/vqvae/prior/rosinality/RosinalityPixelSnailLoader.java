@@ -71,7 +71,7 @@ public abstract class RosinalityPixelSnailLoader implements StateDictLoader {
         boolean conditioned = prior.getConfig().conditionCodes() > 0;
         if (conditioned != bottom) {
             throw new WeightFormatException("a rosinality " + (conditioned ? "bottom" : "top") + " prior ("
-                    + (conditioned ? "it has" : "it has no") + " conditioning network over the top codes), not a "
+                    + (conditioned ? "it has a" : "it has no") + " conditioning network over the top codes), not a "
                     + (bottom ? "bottom" : "top") + " one: use --format rosinality-pixelsnail-"
                     + (conditioned ? "bottom" : "top"));
         }

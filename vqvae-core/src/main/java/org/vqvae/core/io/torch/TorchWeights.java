@@ -2,10 +2,10 @@ package org.vqvae.core.io.torch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 
-import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -49,7 +49,10 @@ public final class TorchWeights {
             NDArray target = e.getValue().getArray();
             try (NDManager tmp = NDManager.newBaseManager(target.getDevice())) {
                 NDArray a = weights.tensors().get(e.getKey()).toNDArray(tmp).toType(DataType.FLOAT32, false);
-                target.set(FloatBuffer.wrap(a.toFloatArray()));
+                // an indexed copy, not NDArray.set(Buffer): that path makes libtorch print a deprecation warning
+                try (NDArray view = target.stopGradient()) { // writes through, whether or not it records gradients
+                    view.set(new NDIndex(":"), a);
+                }
             }
         }
     }
