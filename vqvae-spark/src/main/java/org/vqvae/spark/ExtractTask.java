@@ -9,6 +9,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -143,6 +144,7 @@ final class ExtractTask implements FlatMapFunction<Iterator<ExtractCodesJob.Rang
             for (String name : names) {
                 files.commit(tmp.resolve(name), parts, CodeParts.partName(range.task(), name));
             }
+            failForTest(range.task());
             JsonObject done = new JsonObject();
             done.addProperty("count", n);
             done.addProperty("max_label", maxLabel);
@@ -155,6 +157,19 @@ final class ExtractTask implements FlatMapFunction<Iterator<ExtractCodesJob.Rang
                 w.close();
             }
             AtomicFiles.deleteTree(tmp);
+        }
+    }
+
+    /**
+     * Fault injection for the tests: with {@code -Dvqvae.spark.failTask=N}, the first attempt of
+     * task N fails after committing its parts and before its {@code done} file, as a task killed
+     * mid-commit would.
+     */
+    private static void failForTest(int task) throws IOException {
+        TaskContext tc = TaskContext.get();
+        if (tc != null && tc.attemptNumber() == 0
+                && Integer.toString(task).equals(System.getProperty("vqvae.spark.failTask"))) {
+            throw new IOException("injected failure of task " + task + " (vqvae.spark.failTask)");
         }
     }
 

@@ -23,7 +23,7 @@ class ExtractCodesJobTest {
 
     @BeforeAll
     static void start() {
-        spark = LocalSpark.start("local[2]");
+        spark = LocalSpark.start("local[2,2]"); // a failed task is retried once
     }
 
     @AfterAll
@@ -63,15 +63,21 @@ class ExtractCodesJobTest {
     }
 
     @Test
-    void manyTasksOnTheEmbeddedSetMatchTheCommand(@TempDir Path work) throws Exception {
+    void manyTasksOnTheEmbeddedSetMatchTheCommandThoughATaskFailsMidCommit(@TempDir Path work) throws Exception {
         Path model = TestData.train(work.resolve("model"));
         Path single = work.resolve("single");
         TestData.Run c = TestData.vqvae("extract-codes", "--model", model.toString(), "--out", single.toString(),
                 "--threads", "1", "--workers", "1");
         assertEquals(0, c.code(), c.err());
         Path onSpark = work.resolve("spark");
-        TestData.Run s = TestData.spark("extract-codes", "--master", "local[2]", "--model", model.toString(),
-                "--out", onSpark.toString(), "--parquet", "none", "--chunks-per-task", "3");
+        TestData.Run s;
+        System.setProperty("vqvae.spark.failTask", "2"); // its first attempt dies between its parts and its done file
+        try {
+            s = TestData.spark("extract-codes", "--master", "local[2]", "--model", model.toString(),
+                    "--out", onSpark.toString(), "--parquet", "none", "--chunks-per-task", "3");
+        } finally {
+            System.clearProperty("vqvae.spark.failTask");
+        }
         assertEquals(0, s.code(), s.err());
         assertTrue(s.out().contains("9000 train and 1000 test images' code maps (7 tasks"), s.out());
         TestData.assertSameFiles(single, onSpark);
