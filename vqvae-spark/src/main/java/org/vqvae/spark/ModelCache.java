@@ -6,6 +6,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.vqvae.core.model.CodeModel;
 import org.vqvae.core.train.Checkpoint;
+import org.vqvae.prior.CodePrior;
+import org.vqvae.prior.Priors;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The models of this JVM, each loaded once and kept (a lazy holder keyed by the model's path): an
+ * The models and priors of this JVM, each loaded once and kept (a lazy holder keyed by the model's path): an
  * executor loads a model when its first task needs it and every later task reuses it; nothing of
  * a model travels with a task's closure. A model on a Hadoop file system (a URI) is copied to a
  * local directory first.
@@ -66,6 +68,33 @@ public final class ModelCache {
             }
         }
         return (CodeModel) m;
+    }
+
+    /**
+     * Returns the prior at a path, loading it on first use in this JVM.
+     *
+     * @param prior the prior's run directory: a local path (absolute) or a URI
+     * @param files the file systems' settings, for a URI
+     * @param threads intra-op threads (0: libtorch's default)
+     * @return the prior, shared by this JVM's tasks (inference only)
+     * @throws IOException if the prior is missing or malformed
+     */
+    public static CodePrior prior(String prior, HadoopFiles files, int threads) throws IOException {
+        String key = "prior:" + prior;
+        Object p = MODELS.get(key);
+        if (p == null) {
+            synchronized (MODELS) {
+                p = MODELS.get(key);
+                if (p == null) {
+                    configureEngine(threads);
+                    java.nio.file.Path dir = HadoopFiles.isUri(prior) && !prior.startsWith("file:")
+                            ? fetch(prior, files) : localPath(prior);
+                    p = Priors.load(dir, NDManager.newBaseManager());
+                    MODELS.put(key, p);
+                }
+            }
+        }
+        return (CodePrior) p;
     }
 
     private static java.nio.file.Path localPath(String model) {

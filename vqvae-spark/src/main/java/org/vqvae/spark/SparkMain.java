@@ -13,7 +13,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "vqvae spark", mixinStandardHelpOptions = true,
         description = "Run a vqvae pipeline step as an Apache Spark job.",
-        subcommands = {ExtractCodesCommand.class, PrepareCommand.class})
+        subcommands = {ExtractCodesCommand.class, PrepareCommand.class, SampleCommand.class})
 public final class SparkMain implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
