@@ -62,8 +62,9 @@ final class ExtractCodesCommand implements Callable<Integer> {
                 pq, images.imageSize, images.strict, spark.workers, spark.threads, chunksPerTask));
         double secs = (System.nanoTime() - began) / 1e9;
         System.out.printf(java.util.Locale.ROOT, "wrote %s: %d train and %d test images' code maps%s"
-                + " (%d tasks, %.1f s, %.0f images/s)%n", out, r.train(), r.test(), r.shapes(), r.tasks(), secs,
-                (r.train() + r.test()) / secs);
+                + " (%d tasks, %.1f s, %.0f images/s; %.0f images/s per task-second once the model is loaded)%n", out,
+                r.train(), r.test(), r.shapes(), r.tasks(), secs, (r.train() + r.test()) / secs,
+                (r.train() + r.test()) / r.taskSeconds());
         return 0;
     }
 }

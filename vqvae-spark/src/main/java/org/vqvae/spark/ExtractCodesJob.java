@@ -67,8 +67,9 @@ public final class ExtractCodesJob {
      * @param test held-out images encoded
      * @param tasks tasks the job ran
      * @param shapes a description of the levels' code maps, for the closing line
+     * @param taskSeconds the tasks' time decoding and encoding, summed (model loading left out)
      */
-    public record Result(int train, int test, int tasks, String shapes) {}
+    public record Result(int train, int test, int tasks, String shapes, double taskSeconds) {}
 
     /** A range of one split that one task encodes. */
     record Range(int task, boolean test, int from, int to) implements Serializable {}
@@ -118,11 +119,13 @@ public final class ExtractCodesJob {
 
         int maxLabel = -1;
         double squared = 0;
+        long nanos = 0;
         List<int[]> trainParts = new ArrayList<>();
         List<int[]> testParts = new ArrayList<>();
         for (Range range : ranges) {
             JsonObject done = readJson(fs, new Path(partsDir, CodeParts.doneName(range.task())));
             maxLabel = Math.max(maxLabel, done.get("max_label").getAsInt());
+            nanos += done.get("encode_nanos").getAsLong();
             for (var f : done.getAsJsonArray("squared")) {
                 squared += Float.intBitsToFloat(f.getAsInt()); // in chunk order, as Evaluation adds them
             }
@@ -143,7 +146,7 @@ public final class ExtractCodesJob {
         files.publish(out, "meta.json", os -> os.write((JsonUtils.GSON_PRETTY.toJson(meta) + "\n")
                 .getBytes(StandardCharsets.UTF_8)));
         fs.delete(partsDir, true);
-        return new Result(splits.train().size(), splits.test().size(), ranges.size(), shapes(model));
+        return new Result(splits.train().size(), splits.test().size(), ranges.size(), shapes(model), nanos / 1e9);
     }
 
     /** The model's key and path for every JVM: a local path made absolute, a URI as it is. */

@@ -95,6 +95,7 @@ final class ExtractTask implements FlatMapFunction<Iterator<ExtractCodesJob.Rang
             NpyWriter labels = NpyWriter.open(tmp.resolve(names.get(levels)), NpyType.I4, n);
             writers.add(labels);
             int at = 0;
+            long began = System.nanoTime();
             try (NDManager base = NDManager.newBaseManager();
                     BatchLoader loader = BatchLoader.sequential(part, chunk, workers)) {
                 while (loader.hasNext()) {
@@ -137,6 +138,7 @@ final class ExtractTask implements FlatMapFunction<Iterator<ExtractCodesJob.Rang
                     at += batch.count();
                 }
             }
+            long nanos = System.nanoTime() - began;
             for (NpyWriter w : writers) {
                 w.commit();
             }
@@ -148,6 +150,7 @@ final class ExtractTask implements FlatMapFunction<Iterator<ExtractCodesJob.Rang
             JsonObject done = new JsonObject();
             done.addProperty("count", n);
             done.addProperty("max_label", maxLabel);
+            done.addProperty("encode_nanos", nanos); // decoding and encoding, the model already loaded
             done.add("squared", squared);
             java.nio.file.Path doneFile = tmp.resolve("done.json");
             Files.writeString(doneFile, done.toString(), StandardCharsets.UTF_8);
