@@ -195,5 +195,4 @@ final class ExtractTask implements FlatMapFunction<Iterator<ExtractCodesJob.Rang
         }
         return codes;
     }
-
 }

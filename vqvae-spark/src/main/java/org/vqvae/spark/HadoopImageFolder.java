@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -157,11 +156,6 @@ public final class HadoopImageFolder implements ImageSource, Serializable {
     /** The folder as the command line named it ({@code folder:} with it is the data's name). */
     public String root() {
         return root;
-    }
-
-    /** The image files relative to the folder, in index order. */
-    public List<String> files() {
-        return Arrays.asList(names);
     }
 
     @Override
