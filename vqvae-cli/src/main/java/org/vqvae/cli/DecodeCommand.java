@@ -82,10 +82,8 @@ final class DecodeCommand implements Callable<Integer> {
             for (int l = 0; l < levels.size(); l++) {
                 NDArray codes = levels.get(l);
                 Shape s = codes.getShape();
-                Shape in = model.inputShape(1);
-                int f = factor(model, l);
-                long h = in.get(2) / f;
-                long w = in.get(3) / f;
+                long h = model.codeSize(l)[0];
+                long w = model.codeSize(l)[1];
                 String what = model.levels() == 1 ? codesFile.toString() : codesFile + " (" + model.levelName(l) + ")";
                 if (s.dimension() != 3 || s.get(1) != h || s.get(2) != w) {
                     throw new IllegalArgumentException(what + " has shape " + s + " but this model decodes [N, "
@@ -156,15 +154,12 @@ final class DecodeCommand implements Callable<Integer> {
         return manager.create(values, new Shape(shape));
     }
 
-    private static int factor(CodeModel model, int level) {
-        return model instanceof VqVae2 v ? v.getConfig().factor(level) : ((VqVae) model).getConfig().downsample();
-    }
-
     private static void quantizerCheck(CodeModel model, int level, NDArray codes) {
         if (model instanceof VqVae2 v) {
             v.getQuantizer(level).checkCodes(codes);
-        } else {
-            ((VqVae) model).getQuantizer().checkCodes(codes);
+        } else if (model instanceof VqVae v) {
+            v.getQuantizer().checkCodes(codes);
         }
+        // an imported model checks its codes when it looks them up
     }
 }

@@ -53,7 +53,9 @@ final class ReconstructCommand implements Callable<Integer> {
                 VqVaeTrainer.writeReconstructions(out, model, images, manager);
             } else {
                 if (!(model instanceof VqVae2 v2)) {
-                    throw new IllegalArgumentException("--levels needs a VQ-VAE-2; this model has one level");
+                    throw new IllegalArgumentException(model.levels() == 1
+                            ? "--levels needs a VQ-VAE-2; this model has one level"
+                            : "--levels is not supported for an imported model");
                 }
                 List<Integer> keep = new ArrayList<>();
                 for (String name : levels) {

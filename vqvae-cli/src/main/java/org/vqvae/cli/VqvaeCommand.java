@@ -25,6 +25,8 @@ import java.io.PrintWriter;
             TrainPriorCommand.class,
             SampleCommand.class,
             EvaluateCommand.class,
+            ImportCommand.class,
+            ExportCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class VqvaeCommand implements Runnable {

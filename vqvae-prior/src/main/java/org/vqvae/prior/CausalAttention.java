@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
@@ -82,30 +83,50 @@ public final class CausalAttention extends AbstractBlock {
         NDArray pos = positions(features.getManager(), n, h, w, 0, h);
         NDArray q = queries(ps, features, pos, training);
         NDArray[] kv = keysValues(ps, features, embedded, pos, training);
-        int p = h * w;
+        NDArray read = attendInChunks(q, kv[0], kv[1], chunk, 0f, training);
+        return new NDList(project(ps, read, h, w, training));
+    }
+
+    /**
+     * Causal attention over a whole map, the queries in chunks: the functional form of this block's
+     * read-out. Query i sees only keys j &lt; i; query 0 reads 0. Without gradients each chunk's
+     * scores are freed before the next chunk starts, so at most {@code chunk x P} scores are held
+     * per head; in training autograd keeps every chunk's weights.
+     *
+     * @param q {@code [N, heads, P, dk]}, scaled inside by {@code 1 / sqrt(dk)}
+     * @param k {@code [N, heads, P, dk]}
+     * @param v {@code [N, heads, P, dv]}
+     * @param chunk queries per chunk
+     * @param dropout dropout on the attention weights when training
+     * @param training whether training
+     * @return {@code [N, heads, P, dv]}
+     */
+    public static NDArray attendInChunks(NDArray q, NDArray k, NDArray v, int chunk, float dropout, boolean training) {
+        int p = (int) q.getShape().get(2);
         NDList parts = new NDList();
-        NDManager outer = features.getManager();
+        NDManager outer = q.getManager();
         for (int from = 0; from < p; from += chunk) {
             int to = Math.min(p, from + chunk);
             if (training) {
                 // queries [from, to) only ever see keys [0, to - 1); autograd keeps each chunk's weights
                 parts.add(attend(q.get(new NDIndex(":, :, {}:{}, :", from, to)),
-                        kv[0].get(new NDIndex(":, :, :{}, :", to)), kv[1].get(new NDIndex(":, :, :{}, :", to)), from));
+                        k.get(new NDIndex(":, :, :{}, :", to)), v.get(new NDIndex(":, :, :{}, :", to)), from, dropout,
+                        true));
                 continue;
             }
             // without gradients a chunk's scores and weights are freed before the next chunk starts
             try (NDManager scratch = outer.newSubManager()) {
                 q.tempAttach(scratch);
-                kv[0].tempAttach(scratch);
-                kv[1].tempAttach(scratch);
+                k.tempAttach(scratch);
+                v.tempAttach(scratch);
                 NDArray read = attend(q.get(new NDIndex(":, :, {}:{}, :", from, to)),
-                        kv[0].get(new NDIndex(":, :, :{}, :", to)), kv[1].get(new NDIndex(":, :, :{}, :", to)), from);
+                        k.get(new NDIndex(":, :, :{}, :", to)), v.get(new NDIndex(":, :, :{}, :", to)), from, 0f,
+                        false);
                 read.attach(outer);
                 parts.add(read);
             }
         }
-        NDArray read = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 2);
-        return new NDList(project(ps, read, h, w, training));
+        return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 2);
     }
 
     /**
@@ -148,10 +169,26 @@ public final class CausalAttention extends AbstractBlock {
      * @return {@code [N, heads, nq, dv]}
      */
     NDArray attend(NDArray q, NDArray k, NDArray v, int first) {
+        return attend(q, k, v, first, 0f, false);
+    }
+
+    /**
+     * The functional form of {@link #attend(NDArray, NDArray, NDArray, int)}: scores scaled by
+     * {@code 1 / sqrt(dk)}, softmax over the strictly earlier keys, optional dropout on the weights.
+     *
+     * @param q {@code [N, heads, nq, dk]}
+     * @param k {@code [N, heads, nk, dk]}
+     * @param v {@code [N, heads, nk, dv]}
+     * @param first raster position of the first query
+     * @param dropout dropout on the attention weights when training
+     * @param training whether training
+     * @return {@code [N, heads, nq, dv]}
+     */
+    public static NDArray attend(NDArray q, NDArray k, NDArray v, int first, float dropout, boolean training) {
         NDManager m = q.getManager();
         int nq = (int) q.getShape().get(2);
         int nk = (int) k.getShape().get(2);
-        float scale = (float) (1 / Math.sqrt(keyChannels));
+        float scale = (float) (1 / Math.sqrt(q.getShape().get(3)));
         float[] mask = new float[nq * nk];
         for (int qi = 0; qi < nq; qi++) {
             for (int ki = first + qi; ki < nk; ki++) {
@@ -159,7 +196,11 @@ public final class CausalAttention extends AbstractBlock {
             }
         }
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(HostArrays.floats(m, mask, new Shape(nq, nk)));
-        NDArray read = scores.softmax(-1).matMul(v);
+        NDArray weights = scores.softmax(-1);
+        if (training && dropout > 0) {
+            weights = Dropout.dropout(weights, dropout, true).singletonOrThrow();
+        }
+        NDArray read = weights.matMul(v);
         if (first == 0) {
             float[] keep = new float[nq];
             java.util.Arrays.fill(keep, 1f);

@@ -13,7 +13,9 @@ import org.vqvae.core.io.HostArrays;
 /**
  * An autoregressive, class-conditional prior over {@code height x width} maps of K-valued codes,
  * optionally also conditioned on a coarser code map (VQ-VAE-2's bottom prior, given the top codes).
- * The logits at a position depend only on the codes before it in raster order.
+ * The logits at a position depend only on the codes before it in raster order. A prior that is not
+ * class-conditional ({@link #classConditional()} false, e.g. an imported rosinality PixelSNAIL)
+ * takes labels and ignores them.
  *
  * <p>Its forward input is {@code NDList(codes [N, H, W], labels [N])}, plus {@code condition [N,
  * Hc, Wc]} when {@link #conditionCodes()} is non-zero; the output is {@code NDList(logits [N, K,
@@ -36,6 +38,11 @@ public interface CodePrior extends Block {
     /** Number of classes it is conditioned on. */
     default int numClasses() {
         return priorConfig().numClasses();
+    }
+
+    /** Whether its logits depend on the class label (when not, labels are ignored). */
+    default boolean classConditional() {
+        return priorConfig().classConditional();
     }
 
     /** Height of the code maps it models. */

@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import org.vqvae.core.io.HostArrays;
 
 /** Cuts bands of rows out of a batch of code maps held on the host, for the row-by-row samplers. */
-final class CodeRows {
+public final class CodeRows {
 
     private CodeRows() {}
 
@@ -23,7 +23,7 @@ final class CodeRows {
      * @param manager owner of the result
      * @return {@code [n, to - from, w]} int64
      */
-    static NDArray band(long[] codes, int n, int h, int w, int from, int to, NDManager manager) {
+    public static NDArray band(long[] codes, int n, int h, int w, int from, int to, NDManager manager) {
         int rows = to - from;
         long[] part = new long[n * rows * w];
         for (int s = 0; s < n; s++) {

@@ -227,7 +227,9 @@ public final class CodeSet {
             throw new IllegalArgumentException(what + " are " + height() + "x" + width() + " maps but the prior models "
                     + prior.height() + "x" + prior.width());
         }
-        CodeSet checked = check(prior.numCodes(), prior.numClasses(), what);
+        // a prior that ignores labels takes maps of any class
+        CodeSet checked = check(prior.numCodes(), prior.classConditional() ? prior.numClasses() : Integer.MAX_VALUE,
+                what);
         if (prior.conditionCodes() == 0) {
             if (condition != null) {
                 throw new IllegalArgumentException(what + " carry codes of a level above but the prior is not "

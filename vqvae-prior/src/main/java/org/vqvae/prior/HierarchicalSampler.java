@@ -20,7 +20,8 @@ public final class HierarchicalSampler {
 
     /**
      * Creates a sampler and checks that the priors fit together: the top one unconditioned, each
-     * one below conditioned on the K and map size of the one above, all on the same classes.
+     * one below conditioned on the K and map size of the one above, all class-conditional ones on
+     * the same classes.
      *
      * @param priors one per level, bottom first
      * @param temperatures one per level, bottom first
@@ -34,7 +35,8 @@ public final class HierarchicalSampler {
         }
         for (int l = 0; l < levels; l++) {
             CodePrior p = priors.get(l);
-            if (p.numClasses() != priors.get(0).numClasses()) {
+            if (p.classConditional() && priors.get(0).classConditional()
+                    && p.numClasses() != priors.get(0).numClasses()) {
                 throw new IllegalArgumentException("the priors were trained on different numbers of classes ("
                         + p.numClasses() + " and " + priors.get(0).numClasses() + ")");
             }

@@ -18,6 +18,14 @@ public interface PriorConfig {
     /** Map width. */
     int width();
 
+    /**
+     * Whether the logits depend on the class label; a prior that is not (an imported rosinality
+     * PixelSNAIL) reports one class and ignores the labels it is given.
+     */
+    default boolean classConditional() {
+        return true;
+    }
+
     /** Rows above a position its logits can depend on. */
     int receptiveRows();
 

@@ -96,7 +96,7 @@ public final class PriorSampler {
     private long[][] sample(long[] classes, long[][] condition, java.util.function.IntFunction<Random> random,
             NDManager manager) {
         for (long cls : classes) {
-            if (cls < 0 || cls >= prior.numClasses()) {
+            if (cls < 0 || prior.classConditional() && cls >= prior.numClasses()) {
                 throw new IllegalArgumentException("class " + cls + " is outside the prior's [0, " + prior.numClasses() + ")");
             }
         }

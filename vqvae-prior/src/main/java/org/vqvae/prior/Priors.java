@@ -7,11 +7,13 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 
 import org.vqvae.core.train.Checkpoint;
+import org.vqvae.prior.rosinality.RosinalityPixelSnail;
+import org.vqvae.prior.rosinality.RosinalityPixelSnailConfig;
 
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** Loads priors of either architecture from their checkpoints. */
+/** Loads priors of any architecture (PixelCNN, PixelSNAIL, imported rosinality PixelSNAIL) from their checkpoints. */
 public final class Priors {
 
     private Priors() {}
@@ -38,6 +40,7 @@ public final class Priors {
             prior = switch (arch) {
                 case "pixelcnn" -> new GatedPixelCnn(PixelCnnConfig.fromJson(json));
                 case "pixelsnail" -> new PixelSnail(PixelSnailConfig.fromJson(json));
+                case RosinalityPixelSnail.ARCH -> new RosinalityPixelSnail(RosinalityPixelSnailConfig.fromJson(json));
                 default -> throw new IOException(dir + " does not hold a PixelCNN or PixelSNAIL prior checkpoint");
             };
         } catch (IllegalArgumentException e) {

@@ -129,13 +129,36 @@ public final class ImageDecoder {
      * @return unsigned bytes {@code [channels, size, size]}, row-major (CHW)
      */
     public static byte[] resizeCenterCrop(DecodedImage image, int size) {
+        return resizeCenterCrop(image, size, size);
+    }
+
+    /**
+     * Resizes an image, keeping its aspect ratio, until it just covers {@code width x height}, and
+     * crops the centre: for a square this is {@link #resizeCenterCrop(DecodedImage, int)}
+     * (torchvision's {@code Resize(size)} then {@code CenterCrop(size)}), byte for byte.
+     *
+     * @param image the decoded image
+     * @param width the width wanted
+     * @param height the height wanted
+     * @return unsigned bytes {@code [channels, height, width]}, row-major (CHW)
+     */
+    public static byte[] resizeCenterCrop(DecodedImage image, int width, int height) {
+        if (width < 1 || height < 1) {
+            throw new IllegalArgumentException("size must be positive, got " + width + "x" + height);
+        }
         int w = image.width();
         int h = image.height();
-        int[] out = resizedSize(w, h, size);
+        int[] out;
+        if ((long) w * height <= (long) h * width) {
+            // the width limits: it becomes `width`, the height follows as Resize truncates it
+            out = new int[] {width, (int) ((double) width * h / w)};
+        } else {
+            out = new int[] {(int) ((double) height * w / h), height};
+        }
         // round() in Python rounds half to even: rint does the same
-        int top = (int) Math.rint((out[1] - size) / 2.0);
-        int left = (int) Math.rint((out[0] - size) / 2.0);
-        return BilinearResample.resizeWindow(image, out[0], out[1], left, top, size, size);
+        int top = (int) Math.rint((out[1] - height) / 2.0);
+        int left = (int) Math.rint((out[0] - width) / 2.0);
+        return BilinearResample.resizeWindow(image, out[0], out[1], left, top, width, height);
     }
 
     /**

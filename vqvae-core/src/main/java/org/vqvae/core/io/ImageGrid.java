@@ -69,13 +69,22 @@ public final class ImageGrid {
                     int[] rgb = new int[3];
                     for (int k = 0; k < 3; k++) {
                         int ch = c == 1 ? 0 : k;
-                        float v = px[((i * c + ch) * h + y) * w + x] + 0.5f;
-                        rgb[k] = Math.max(0, Math.min(255, Math.round(v * 255f)));
+                        rgb[k] = pixel(px[((i * c + ch) * h + y) * w + x]);
                     }
                     img.setRGB(x0 + x, y0 + y, (rgb[0] << 16) | (rgb[1] << 8) | rgb[2]);
                 }
             }
         }
         return img;
+    }
+
+    /**
+     * Converts a value of the models' pixel scale to an 8-bit pixel.
+     *
+     * @param value a pixel in [-0.5, 0.5] (clipped outside it)
+     * @return {@code round((value + 0.5) * 255)} in [0, 255]
+     */
+    public static int pixel(float value) {
+        return Math.max(0, Math.min(255, Math.round((value + 0.5f) * 255f)));
     }
 }

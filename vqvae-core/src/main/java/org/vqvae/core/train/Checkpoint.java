@@ -7,8 +7,11 @@ import ai.djl.util.JsonUtils;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 
+import org.vqvae.core.djl.ModelDirectory;
 import org.vqvae.core.io.AtomicFiles;
 import org.vqvae.core.model.CodeModel;
+import org.vqvae.core.model.RosinalityVqVae2;
+import org.vqvae.core.model.RosinalityVqVae2Config;
 import org.vqvae.core.model.VqVae;
 import org.vqvae.core.model.VqVae2;
 import org.vqvae.core.model.VqVae2Config;
@@ -26,9 +29,10 @@ import java.nio.file.Path;
 
 /**
  * A VQ-VAE checkpoint directory: {@code config.json} (rebuilds the model), {@code model.params}
- * (DJL parameter file), {@code optimizer.ndlist} (Adam moments, when training) and {@code
- * state.json} (step). A new checkpoint is written to a temporary directory and swapped in, so an
- * interrupted save never leaves a half-written checkpoint behind.
+ * (DJL parameter file), {@code optimizer.ndlist} (Adam moments, when training), {@code
+ * state.json} (step) and, for a VQ-VAE or VQ-VAE-2, {@code serving.properties}, which makes it a
+ * DJL model directory ({@link ModelDirectory}). A new checkpoint is written to a temporary directory and
+ * swapped in, so an interrupted save never leaves a half-written checkpoint behind.
  */
 public final class Checkpoint {
 
@@ -65,6 +69,17 @@ public final class Checkpoint {
      */
     public static CodeModel loadAny(Path modelDir, NDManager manager) throws IOException {
         String json = readConfigJson(modelDir);
+        if (RosinalityVqVae2Config.isRosinality(json)) {
+            RosinalityVqVae2Config config;
+            try {
+                config = RosinalityVqVae2Config.fromJson(json);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(locate(modelDir).resolve(CONFIG) + ": " + e.getMessage(), e);
+            }
+            RosinalityVqVae2 model = new RosinalityVqVae2(config).initialize(manager);
+            loadInitialized(modelDir, model, manager);
+            return model;
+        }
         if (!VqVae2Config.isVqVae2(json)) {
             return load(modelDir, manager);
         }
@@ -93,7 +108,10 @@ public final class Checkpoint {
             return;
         }
         String json = readConfigJson(modelDir);
-        if (!VqVae2Config.isVqVae2(json) || !VqVae2Config.fromJson(json).equals(((VqVae2) model).getConfig())) {
+        if (!(model instanceof VqVae2 v2)) {
+            throw new IOException("an imported " + model.getClass().getSimpleName() + " is loaded with loadAny, not trained");
+        }
+        if (!VqVae2Config.isVqVae2(json) || !VqVae2Config.fromJson(json).equals(v2.getConfig())) {
             throw new IOException("checkpoint " + locate(modelDir) + " was trained with a different config");
         }
         model.initialize(manager);
@@ -139,6 +157,10 @@ public final class Checkpoint {
             try (BufferedOutputStream os = new BufferedOutputStream(Files.newOutputStream(dir.resolve(OPTIMIZER)))) {
                 optimizer.save(model, os);
             }
+        }
+        if (model instanceof CodeModel) {
+            // a DJL model directory on its own (README, "Using the library")
+            ModelDirectory.writeServingProperties(dir);
         }
         JsonObject state = new JsonObject();
         state.addProperty("step", step);
@@ -226,7 +248,8 @@ public final class Checkpoint {
      * @throws IOException if missing, malformed or not matching its config
      */
     public static VqVae load(Path modelDir, NDManager manager) throws IOException {
-        if (VqVae2Config.isVqVae2(readConfigJson(modelDir))) {
+        if (VqVae2Config.isVqVae2(readConfigJson(modelDir))
+                || RosinalityVqVae2Config.isRosinality(readConfigJson(modelDir))) {
             throw new IOException(locate(modelDir) + " holds a VQ-VAE-2; this needs a single-level VQ-VAE");
         }
         VqVaeConfig config = readConfig(modelDir);

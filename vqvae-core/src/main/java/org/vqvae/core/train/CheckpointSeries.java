@@ -1,6 +1,8 @@
 package org.vqvae.core.train;
 
+import org.vqvae.core.djl.ModelDirectory;
 import org.vqvae.core.io.AtomicFiles;
+import org.vqvae.core.model.CodeModel;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -95,6 +97,10 @@ public final class CheckpointSeries {
             AtomicFiles.deleteTree(tmp);
         }
         link(target);
+        if (model instanceof CodeModel) {
+            // the run directory loads as a DJL model too, from its newest checkpoint
+            ModelDirectory.writeServingProperties(runDir);
+        }
         List<Path> all = numbered(runDir);
         int kept = 0;
         for (int i = all.size() - 1; i >= 0; i--) {
