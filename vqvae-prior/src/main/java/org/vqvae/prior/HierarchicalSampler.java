@@ -117,6 +117,29 @@ public final class HierarchicalSampler {
     }
 
     /**
+     * Samples the code maps of every level, top first, each map from random streams of its own
+     * (level l of map s seeded by {@code seeds[s] + l}), so that a map does not depend on the
+     * maps sampled beside it.
+     *
+     * @param classes the class of each sample
+     * @param seeds each sample's random seed
+     * @param manager a manager for temporaries
+     * @return {@code [level][sample][h * w]}, bottom level first
+     */
+    public long[][][] sample(long[] classes, long[] seeds, NDManager manager) {
+        int levels = priors.size();
+        long[][][] codes = new long[levels][][];
+        for (int l = levels - 1; l >= 0; l--) {
+            long[] levelSeeds = new long[seeds.length];
+            for (int s = 0; s < seeds.length; s++) {
+                levelSeeds[s] = seeds[s] + l;
+            }
+            codes[l] = samplers.get(l).sample(classes, l == levels - 1 ? null : codes[l + 1], levelSeeds, manager);
+        }
+        return codes;
+    }
+
+    /**
      * Turns sampled codes into the arrays a model decodes.
      *
      * @param codes {@code [level][sample][h * w]}, bottom first

@@ -67,6 +67,34 @@ public final class PriorSampler {
      * @return {@code [N][H * W]} codes in raster order
      */
     public long[][] sample(long[] classes, long[][] condition, long seed, NDManager manager) {
+        Random random = new Random(seed);
+        return sample(classes, condition, s -> random, manager);
+    }
+
+    /**
+     * Samples as {@link #sample(long[], long[][], long, NDManager)} does, each map from a random
+     * stream of its own: map {@code s} depends on {@code seeds[s]} and not on the maps sampled
+     * beside it, so a set split into batches anywhere draws the same codes (the Spark sample job).
+     *
+     * @param classes the class of each map
+     * @param condition {@code [N][Hc * Wc]} conditioning codes, or null
+     * @param seeds each map's random seed
+     * @param manager a manager for temporaries
+     * @return {@code [N][H * W]} codes in raster order
+     */
+    public long[][] sample(long[] classes, long[][] condition, long[] seeds, NDManager manager) {
+        if (seeds.length != classes.length) {
+            throw new IllegalArgumentException(seeds.length + " seeds for " + classes.length + " maps");
+        }
+        Random[] randoms = new Random[seeds.length];
+        for (int s = 0; s < seeds.length; s++) {
+            randoms[s] = new Random(seeds[s]);
+        }
+        return sample(classes, condition, s -> randoms[s], manager);
+    }
+
+    private long[][] sample(long[] classes, long[][] condition, java.util.function.IntFunction<Random> random,
+            NDManager manager) {
         for (long cls : classes) {
             if (cls < 0 || prior.classConditional() && cls >= prior.numClasses()) {
                 throw new IllegalArgumentException("class " + cls + " is outside the prior's [0, " + prior.numClasses() + ")");
@@ -78,7 +106,6 @@ public final class PriorSampler {
         int w = prior.width();
         int k = prior.numCodes();
         long[] codes = new long[n * h * w];
-        Random random = new Random(seed);
         try (CodePrior.RowLogits rows = prior.rowLogits(classes, cond, fast, manager)) {
             for (int i = 0; i < h; i++) {
                 for (int j = 0; j < w; j++) {
@@ -87,7 +114,7 @@ public final class PriorSampler {
                         logits = rows.logits(codes, i, m).get(new NDIndex(":, :, {}", j)).toFloatArray(); // [N, K]
                     }
                     for (int s = 0; s < n; s++) {
-                        codes[(s * h + i) * w + j] = draw(logits, s * k, k, random);
+                        codes[(s * h + i) * w + j] = draw(logits, s * k, k, random.apply(s));
                     }
                 }
                 rows.finishRow(codes, i);

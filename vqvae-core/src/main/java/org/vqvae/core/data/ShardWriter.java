@@ -76,22 +76,7 @@ public final class ShardWriter {
      */
     public static Result prepare(ImageSource source, List<String> classes, String sourceName, Path out, int shardImages,
             int workers, boolean strict, PrintStream log) throws IOException {
-        if (shardImages < 1) {
-            throw new IllegalArgumentException("--shard-images must be >= 1, got " + shardImages);
-        }
-        if ((long) shardImages * source.imageBytes() > Integer.MAX_VALUE - 4096) {
-            throw new IllegalArgumentException("--shard-images " + shardImages + " makes shards over 2 GiB");
-        }
-        Files.createDirectories(out);
-        JsonObject plan = new JsonObject();
-        plan.addProperty("source", sourceName);
-        plan.addProperty("count", source.size());
-        plan.addProperty("channels", source.channels());
-        plan.addProperty("height", source.height());
-        plan.addProperty("width", source.width());
-        plan.addProperty("shard_images", shardImages);
-        checkPlan(out.resolve("prepare.json"), plan);
-        removeStaleTemporaries(out);
+        begin(source, sourceName, out, shardImages);
         int n = source.size();
         int shards = (n + shardImages - 1) / shardImages;
         JsonArray listed = new JsonArray();
@@ -149,6 +134,78 @@ public final class ShardWriter {
         index.add("shards", listed);
         AtomicFiles.writeString(out.resolve("index.json"), JsonUtils.GSON_PRETTY.toJson(index) + "\n");
         return new Result(listed.size(), written, images, skipped);
+    }
+
+    /**
+     * Checks a preparation before any shard is written: the shard size, and that {@code out} holds
+     * no shards of another source or size ({@code prepare.json}, written on first use); removes the
+     * temporary directories an interrupted run left. {@link #prepare} starts with it; a
+     * distributed preparation calls it, then {@link #writeShard} per shard anywhere, then {@link
+     * #prepare} to write the index.
+     *
+     * @param source the images
+     * @param sourceName how the source is named
+     * @param out the shard directory
+     * @param shardImages images per shard
+     * @throws IOException if {@code out} cannot be written
+     */
+    public static void begin(ImageSource source, String sourceName, Path out, int shardImages) throws IOException {
+        if (shardImages < 1) {
+            throw new IllegalArgumentException("--shard-images must be >= 1, got " + shardImages);
+        }
+        if ((long) shardImages * source.imageBytes() > Integer.MAX_VALUE - 4096) {
+            throw new IllegalArgumentException("--shard-images " + shardImages + " makes shards over 2 GiB");
+        }
+        Files.createDirectories(out);
+        JsonObject plan = new JsonObject();
+        plan.addProperty("source", sourceName);
+        plan.addProperty("count", source.size());
+        plan.addProperty("channels", source.channels());
+        plan.addProperty("height", source.height());
+        plan.addProperty("width", source.width());
+        plan.addProperty("shard_images", shardImages);
+        checkPlan(out.resolve("prepare.json"), plan);
+        removeStaleTemporaries(out);
+    }
+
+    /**
+     * Writes one shard as {@link #prepare} does, unless it exists: into a temporary directory
+     * renamed into place when complete, so that of two attempts at the same shard exactly one
+     * lands.
+     *
+     * @param source the images
+     * @param shard the shard's number
+     * @param shardImages images per shard
+     * @param out the shard directory
+     * @param workers decoding threads
+     * @param strict stop on an unreadable image instead of leaving it out
+     * @return whether this call wrote the shard
+     * @throws IOException if an image (strictly) or a file cannot be read or written
+     */
+    public static boolean writeShard(ImageSource source, int shard, int shardImages, Path out, int workers,
+            boolean strict) throws IOException {
+        Path dir = out.resolve(String.format(Locale.ROOT, "shard-%06d", shard));
+        if (Files.isDirectory(dir)) {
+            return false;
+        }
+        int from = Math.multiplyExact(shard, shardImages);
+        int to = Math.min(source.size(), from + shardImages);
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, workers), r -> {
+            Thread t = new Thread(r, "vqvae-prepare");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            writeShard(source, from, to, dir, pool, strict);
+            return true;
+        } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+            if (Files.isDirectory(dir)) {
+                return false; // another attempt finished it first
+            }
+            throw e;
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     private static void checkPlan(Path file, JsonObject plan) throws IOException {
