@@ -66,13 +66,16 @@ public record IdxFile(int[] dims, byte[] data) {
                     throw new IOException(name + ": IDX dimension " + i + " has size " + dims[i]);
                 }
                 total *= dims[i];
+                // checked at each step: three sizes near 2^31 overflow a long (found by fuzzing)
+                if (total > Integer.MAX_VALUE - 16) {
+                    throw new IOException(name + ": IDX tensor of more than " + (Integer.MAX_VALUE - 16)
+                            + " bytes is too large");
+                }
             }
-            if (total > Integer.MAX_VALUE - 16) {
-                throw new IOException(name + ": IDX tensor of " + total + " bytes is too large");
-            }
-            byte[] data = new byte[(int) total];
-            int read = in.readNBytes(data, 0, data.length);
-            if (read != data.length) {
+            // read in pieces rather than allocated from the header: a hostile size costs only the bytes there are
+            byte[] data = in.readNBytes((int) total);
+            int read = data.length;
+            if (read != total) {
                 throw new IOException(String.format(
                         "%s is truncated: the header promises %d bytes of data, the file holds %d", name, total, read));
             }

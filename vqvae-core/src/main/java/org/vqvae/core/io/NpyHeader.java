@@ -116,6 +116,10 @@ public record NpyHeader(NpyType type, long[] shape, long dataOffset) {
         if (textLength > 1 << 24) {
             throw new IOException(file + " has an implausible .npy header of " + textLength + " bytes");
         }
+        if (textLength > channel.size() - offset) {
+            // refused before its buffer is allocated: a header length is not a promise the file keeps
+            throw new EOFException(file + " ends inside its .npy header (it declares " + textLength + " bytes)");
+        }
         ByteBuffer textBytes = readFully(file, channel, offset, (int) textLength);
         String text = new String(textBytes.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         return new NpyHeader(typeOf(file, text), shapeOf(file, text), offset + textLength);

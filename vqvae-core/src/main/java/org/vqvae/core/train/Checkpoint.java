@@ -316,8 +316,16 @@ public final class Checkpoint {
                     p.getArray().setRequiresGradient(true);
                 }
             }
-        } catch (MalformedModelException | IllegalArgumentException | IllegalStateException e) {
+        } catch (MalformedModelException | RuntimeException e) {
+            // DJL's decoder trusts the file's lengths: fuzzing found ArithmeticException (a shape of 2^31
+            // elements or more) and NegativeArraySizeException (a negative rank) besides the
+            // IllegalArgument/IllegalState it throws on a wrong block
             throw new IOException(params + " does not fit the model: " + e.getMessage(), e);
+        } catch (OutOfMemoryError e) {
+            // DJL's Shape.decode allocates the rank the file declares (new long[2^31 - 1]) before
+            // reading it: that one allocation fails, the heap is not full, so it is a refusal like the
+            // others (found by fuzzing; a rank that fits the heap is still allocated, then EOF)
+            throw new IOException(params + " is corrupt: it declares an array too large to allocate", e);
         } catch (java.io.EOFException e) {
             throw new IOException(params + " is truncated", e);
         }

@@ -48,7 +48,7 @@ public final class TorchCheckpoint {
         ZipFile zip;
         try {
             zip = new ZipFile(file.toFile());
-        } catch (ZipException e) {
+        } catch (ZipException | IllegalArgumentException e) {
             throw new WeightFormatException(file + " is not a PyTorch checkpoint: not a zip archive"
                     + " (truncated, or not written by torch.save of PyTorch 1.6 or later)", e);
         }
@@ -86,6 +86,9 @@ public final class TorchCheckpoint {
             }
             return toStateDict(top, file);
         } catch (ZipException e) {
+            throw new WeightFormatException(file + " is a corrupt zip archive: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            // java.util.zip reports an entry name that is not valid UTF-8 this way (found by fuzzing)
             throw new WeightFormatException(file + " is a corrupt zip archive: " + e.getMessage(), e);
         }
     }
