@@ -197,8 +197,7 @@ public final class HadoopImageFolder implements ImageSource, Serializable {
         try {
             px = ImageDecoder.resizeCenterCrop(ImageDecoder.decode(data, shown, channels), size);
         } catch (IOException e) {
-            String m = e.getMessage();
-            throw new IOException(m != null && m.contains(shown) ? "image " + m : "image " + shown + ": " + m, e);
+            throw ImageDecoder.imageError(shown, e);
         }
         System.arraycopy(px, 0, dst, offset, px.length);
     }

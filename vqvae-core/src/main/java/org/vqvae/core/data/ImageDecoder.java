@@ -53,6 +53,19 @@ public final class ImageDecoder {
     private ImageDecoder() {}
 
     /**
+     * The error an image source reports for one image: {@code "image NAME: why"}, with the name
+     * once (a decoder's message that already names the image keeps its own wording).
+     *
+     * @param shown the image as the source names it
+     * @param e what the decoder threw
+     * @return the error to throw
+     */
+    public static IOException imageError(String shown, IOException e) {
+        String m = e.getMessage();
+        return new IOException(m != null && m.contains(shown) ? "image " + m : "image " + shown + ": " + m, e);
+    }
+
+    /**
      * Decodes a file, resizes its short side to {@code size} and centre-crops a square, as
      * {@code Resize(size)} and {@code CenterCrop(size)} do on the PIL image.
      *

@@ -180,8 +180,7 @@ public final class ImageFolderSource implements ImageSource {
         try {
             px = ImageDecoder.readSquare(file, size, channels);
         } catch (IOException e) {
-            String m = e.getMessage();
-            throw new IOException(m != null && m.contains(file.toString()) ? "image " + m : "image " + file + ": " + m, e);
+            throw ImageDecoder.imageError(file.toString(), e);
         }
         System.arraycopy(px, 0, dst, offset, px.length);
     }
