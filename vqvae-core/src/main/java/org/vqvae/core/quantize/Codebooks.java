@@ -7,6 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Linear;
 
 /**
  * Functional forms of vector quantisation (as DJL's {@code Linear.linear} sits beside its block):
@@ -20,10 +21,12 @@ public final class Codebooks {
      * Returns, for every row of {@code flat}, the index of the nearest codebook row in squared L2.
      *
      * <p>Uses {@code ||z - e||^2 = ||z||^2 - 2 z.e + ||e||^2}; {@code ||z||^2} is the same for every
-     * code of a row and is dropped. The rest is one matrix product with {@code -2e} plus the code
-     * norms, so no {@code M x K x D} tensor is formed. On the CPU the rows go through in blocks
-     * whose scores are still in cache when the norms are added and the argmin reads them ({@link
-     * #blockRows}). No gradient is recorded.
+     * code of a row and is dropped. The rest is one fused product-plus-bias ({@link
+     * Linear#linear}: {@code z (-2e)^T + ||e||^2}), so no {@code M x K x D} tensor is formed and
+     * the scores are written once. On the CPU the rows go through in blocks whose scores are still
+     * in cache when the minimum reads them ({@link #blockRows}); large codebooks take their minimum
+     * in two stages ({@link #firstArgMin}). Ties go to the lowest index, as {@code argmin} gives
+     * them. No gradient is recorded.
      *
      * @param flat {@code [M, D]} vectors
      * @param codebook {@code [K, D]} codebook
@@ -36,16 +39,54 @@ public final class Codebooks {
         e.attach(flat.getManager());
         long m = z.getShape().get(0);
         long k = e.getShape().get(0);
-        NDArray codes = e.mul(-2f).transpose(); // [D, K]; -2 folded into the small operand
-        NDArray norms = e.square().sum(new int[] {1}); // [K]
-        long block = blockRows(k, z.getDevice().isGpu());
+        NDArray codes = e.mul(-2f); // [K, D]; -2 folded into the small operand
+        NDArray norms = e.square().sum(new int[] {1}); // [K], the product's bias
+        boolean gpu = z.getDevice().isGpu();
+        long block = blockRows(k, gpu);
+        long chunk = gpu ? 0 : argMinChunk(k);
         NDList parts = new NDList();
         for (long from = 0; from < m; from += block) {
-            NDArray rows = z.get(new NDIndex("{}:{}", from, Math.min(m, from + block)));
-            // the block's scores are still in cache when the norms are added and the argmin reads them
-            parts.add(rows.matMul(codes).addi(norms).argMin(1));
+            NDArray rows = from == 0 && block >= m ? z : z.get(new NDIndex("{}:{}", from, Math.min(m, from + block)));
+            NDArray scores = Linear.linear(rows, codes, norms).singletonOrThrow();
+            parts.add(chunk > 0 ? firstArgMin(scores, chunk) : scores.argMin(1));
         }
         return parts.size() == 1 ? parts.head() : NDArrays.concat(parts);
+    }
+
+    /**
+     * Row-wise {@code argmin} of {@code [R, K]} scores in two stages: the minimum of every chunk of
+     * {@code chunk} columns (libtorch's {@code min(dim)} reads a row more than twice as fast as its
+     * {@code argmin}), the first chunk holding the row's minimum, then {@code argmin} within that
+     * chunk alone. The result is exactly {@code argmin}'s, ties included: the first chunk that holds
+     * the minimum holds its first occurrence.
+     *
+     * @param scores {@code [R, K]}
+     * @param chunk columns per chunk, dividing K
+     * @return {@code [R]} int64 column indices
+     */
+    static NDArray firstArgMin(NDArray scores, long chunk) {
+        long r = scores.getShape().get(0);
+        long k = scores.getShape().get(1);
+        NDArray chunks = scores.reshape(r, k / chunk, chunk);
+        NDArray best = chunks.min(new int[] {2}).argMin(1); // [R]: the first chunk holding the minimum
+        NDArray within = chunks.gather(best.reshape(r, 1, 1).broadcast(r, 1, chunk), 1).reshape(r, chunk).argMin(1);
+        return best.muli(chunk).addi(within);
+    }
+
+    /** Columns per chunk of the two-stage argmin. */
+    private static final long ARGMIN_CHUNK = 256;
+    /** Smallest codebook searched in two stages; below it one {@code argmin} is as fast (measured). */
+    private static final long TWO_STAGE_MIN_CODES = 4096;
+
+    /**
+     * The chunk of the two-stage argmin for a K-code codebook, or 0 where one {@code argmin} is
+     * used (K below {@link #TWO_STAGE_MIN_CODES}, or not a multiple of the chunk).
+     *
+     * @param k codebook size
+     * @return columns per chunk, or 0
+     */
+    static long argMinChunk(long k) {
+        return k >= TWO_STAGE_MIN_CODES && k % ARGMIN_CHUNK == 0 ? ARGMIN_CHUNK : 0;
     }
 
     /** Bytes of scores per CPU block: 16 MB unless {@code -Dvqvae.quantizer.blockBytes} says otherwise. */

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -64,6 +65,62 @@ class NearestCodeTest {
                 }
             }
             assertTrue(exact >= m * 0.95, "too few unambiguous rows: " + exact);
+        }
+    }
+
+    /** The two-stage search equals one argmin exactly, ties included (scores drawn from 5 values tie everywhere). */
+    @ParameterizedTest
+    @CsvSource({"8192, 256", "4096, 256", "1024, 64", "512, 512"})
+    void twoStageArgMinIsArgMin(int k, int chunk) {
+        Random rnd = new Random(k);
+        int rows = 97;
+        float[] scores = new float[rows * k];
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = rnd.nextInt(5) - 2f;
+        }
+        for (int c = 0; c < k; c += 3) {
+            scores[(rnd.nextInt(rows)) * k + c] = Float.NEGATIVE_INFINITY; // rows whose minimum sits anywhere
+        }
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray s = manager.create(scores, new Shape(rows, k));
+            long[] got = Codebooks.firstArgMin(s, chunk).toLongArray();
+            for (int r = 0; r < rows; r++) {
+                int first = 0;
+                for (int c = 1; c < k; c++) {
+                    if (scores[r * k + c] < scores[r * k + first]) {
+                        first = c;
+                    }
+                }
+                assertEquals(first, got[r], "row " + r);
+            }
+        }
+    }
+
+    /** With duplicated codes, as restarts can make, every row gets the lowest index of its nearest code's copies. */
+    @Test
+    void duplicatedCodesGoToTheLowestIndex() {
+        int k = 8192;
+        int d = 16;
+        int m = 200;
+        Random rnd = new Random(5);
+        float[] e = new float[k * d];
+        for (int c = 0; c < k; c++) {
+            int source = c < 64 ? c : rnd.nextInt(64); // codes 64.. copy one of the first 64
+            for (int j = 0; j < d; j++) {
+                e[c * d + j] = source == c ? (float) rnd.nextGaussian() : e[source * d + j];
+            }
+        }
+        float[] z = new float[m * d];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = (float) rnd.nextGaussian();
+        }
+        assertTrue(Codebooks.argMinChunk(k) > 0, "K=8192 takes the two-stage search");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            long[] got = Codebooks.nearestCodes(manager.create(z, new Shape(m, d)), manager.create(e, new Shape(k, d)))
+                    .toLongArray();
+            for (int i = 0; i < m; i++) {
+                assertTrue(got[i] < 64, "row " + i + " chose copy " + got[i] + " instead of the first");
+            }
         }
     }
 }
