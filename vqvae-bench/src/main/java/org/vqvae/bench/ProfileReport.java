@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
  * and {@code profile.json}: per figure, each side's top operators by self time, the time outside
  * operators and the wall time. Ours is the JMH benchmark's own fixture and method ({@link
  * BenchWorkload}) under libtorch's profiler; PyTorch's is the same workload of {@code
- * torch_bench.py --profile} under {@code torch.profiler}. Each side runs 2 warm-up operations, then
- * the profiled ones.
+ * torch_bench.py --profile} under {@code torch.profiler}, run right after ours. Each side runs 2
+ * warm-up operations, then the profiled ones.
  *
  * <pre>
  * vqvae-bench/profile.sh --only 'encode-vqvae2-256|train-vqvae2-256' --iterations 3
@@ -89,13 +89,15 @@ public final class ProfileReport {
         Engine engine = Engine.getEngine("PyTorch");
         JniUtils.setNumThreads(threads);
         Map<String, FigureProfile> ours = new LinkedHashMap<>();
+        Map<String, FigureProfile> theirs = new LinkedHashMap<>();
+        JsonObject peer = new JsonObject();
         for (BenchWorkload w : workloads) {
             FigureProfile p = profile(w, iterations);
             System.out.printf("ours %s: %s ms per operation%n", w.id(), BenchReport.fmt(p.wallMs()));
             ours.put(w.id(), p);
+            // each figure's counterpart right after it, so that both see the same load on a shared machine
+            theirs.putAll(runPeer(python, script, threads, iterations, w.id(), peer));
         }
-        JsonObject peer = new JsonObject();
-        Map<String, FigureProfile> theirs = runPeer(python, script, threads, iterations, ours.keySet(), peer);
 
         JsonObject report = new JsonObject();
         StringBuilder command = new StringBuilder("vqvae-bench/profile.sh");
@@ -164,17 +166,20 @@ public final class ProfileReport {
     }
 
     private static Map<String, FigureProfile> runPeer(String python, String script, int threads, int iterations,
-            Iterable<String> ids, JsonObject info) throws Exception {
+            String id, JsonObject info) throws Exception {
         Map<String, FigureProfile> theirs = new LinkedHashMap<>();
         if (!Files.isExecutable(Path.of(python)) || !Files.isRegularFile(Path.of(script))) {
             info.addProperty("status", "not run: " + python + " or " + script + " missing");
             return theirs;
         }
         List<String> cmd = new ArrayList<>(List.of(python, script, "--threads", "" + threads, "--profile",
-                "" + iterations, "--only"));
-        ids.forEach(cmd::add);
+                "" + iterations, "--only", id));
+        String earlier = info.has("status") ? info.get("status").getAsString() : "ok";
         for (JsonObject o : BenchReport.runPython(cmd, info)) {
             theirs.put(o.get("id").getAsString(), FigureProfile.fromJson(o));
+        }
+        if (!"ok".equals(earlier)) {
+            info.addProperty("status", earlier); // the first failure stays reported
         }
         return theirs;
     }
@@ -196,7 +201,7 @@ public final class ProfileReport {
                         + " parameters, calls its setUp and its benchmark method) under libtorch's profiler"
                         + " (DJL's `JniUtils.startProfile`, shapes recorded); PyTorch's (").append(peerName)
                 .append(") is the same workload of `torch_bench.py` under `torch.profiler` (CPU, shapes"
-                        + " recorded). Each side runs ").append(WARMUP).append(" warm-up operations, then ")
+                        + " recorded), run right after ours, figure by figure, so that both see the same load. Each side runs ").append(WARMUP).append(" warm-up operations, then ")
                 .append(report.get("iterations").getAsInt())
                 .append(" profiled. Times are milliseconds per operation of the figure (one training step, one"
                         + " batch encoded or decoded, 16 maps sampled) with the share of that side's wall time. An"
