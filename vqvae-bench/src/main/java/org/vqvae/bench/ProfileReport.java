@@ -9,6 +9,7 @@ import com.google.gson.JsonObject;
 
 import org.vqvae.core.io.AtomicFiles;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -91,11 +92,14 @@ public final class ProfileReport {
         Map<String, FigureProfile> ours = new LinkedHashMap<>();
         Map<String, FigureProfile> theirs = new LinkedHashMap<>();
         JsonObject peer = new JsonObject();
+        Map<String, double[]> load = new LinkedHashMap<>();
         for (BenchWorkload w : workloads) {
+            load.put(w.id(), new double[] {loadAverage(), Double.NaN});
             FigureProfile p = profile(w, iterations);
             System.out.printf("ours %s: %s ms per operation%n", w.id(), BenchReport.fmt(p.wallMs()));
             ours.put(w.id(), p);
             // each figure's counterpart right after it, so that both see the same load on a shared machine
+            load.get(w.id())[1] = loadAverage();
             theirs.putAll(runPeer(python, script, threads, iterations, w.id(), peer));
         }
 
@@ -118,6 +122,8 @@ public final class ProfileReport {
         ours.forEach((id, p) -> {
             JsonObject f = new JsonObject();
             f.addProperty("id", id);
+            f.addProperty("load_before_ours", load.get(id)[0]);
+            f.addProperty("load_before_pytorch", load.get(id)[1]);
             f.add("ours", p.json());
             if (theirs.containsKey(id)) {
                 f.add("pytorch", theirs.get(id).json());
@@ -127,7 +133,7 @@ public final class ProfileReport {
         report.add("figures", figures);
         Files.createDirectories(out);
         AtomicFiles.writeString(out.resolve("profile.json"), JsonUtils.GSON_PRETTY.toJson(report) + "\n");
-        AtomicFiles.writeString(out.resolve("PROFILE.md"), markdown(report, ours, theirs));
+        AtomicFiles.writeString(out.resolve("PROFILE.md"), markdown(report, ours, theirs, load));
         System.out.println("wrote " + out.resolve("PROFILE.md") + " and " + out.resolve("profile.json"));
     }
 
@@ -184,8 +190,17 @@ public final class ProfileReport {
         return theirs;
     }
 
+    /** The 1-minute load average ({@code /proc/loadavg}): other work on a shared machine, NaN where unknown. */
+    private static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     private static String markdown(JsonObject report, Map<String, FigureProfile> ours,
-            Map<String, FigureProfile> theirs) {
+            Map<String, FigureProfile> theirs, Map<String, double[]> load) {
         JsonObject m = report.getAsJsonObject("machine");
         JsonObject peer = report.getAsJsonObject("peer");
         String peerName = peer.has("peer") ? peer.get("peer").getAsString() + " (BLAS: "
@@ -213,9 +228,13 @@ public final class ProfileReport {
                         + " sides' libtorch versions name some operators differently. Environment of both sides: ")
                 .append(report.getAsJsonObject("environment")).append(". Made by `")
                 .append(report.get("command").getAsString()).append("` in ")
-                .append(report.get("minutes").getAsDouble()).append(" minutes. The sentences under each table"
+                .append(report.get("minutes").getAsDouble())
+                .append(" minutes. Each figure gives the machine's 1-minute load average before each side ran"
+                        + " (above the number of cores, other work shared them). The sentences under each table"
                         + " were written by hand reading this run; regenerating the file drops them.\n");
         ours.forEach((id, p) -> md.append("\n## ").append(id).append("\n\n")
+                .append("1-minute load average ").append(BenchReport.fmt(load.get(id)[0])).append(" before ours, ")
+                .append(BenchReport.fmt(load.get(id)[1])).append(" before PyTorch's.\n\n")
                 .append(ProfileTable.markdown(p, theirs.get(id))));
         return md.toString();
     }
