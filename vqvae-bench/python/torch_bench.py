@@ -2,9 +2,12 @@
 """PyTorch-eager counterparts of every vqvae-djl benchmark (vqvae-bench's JMH suite), the same
 architectures, shapes and batch sizes, timed on the same machine and threads.
 
-usage: torch_bench.py [--threads 2] [--device cpu|cuda] [--mode short|long] [--only ID ...]
+usage: torch_bench.py [--threads 2] [--device cpu|cuda] [--mode short|long] [--only ID ...] [--profile N]
 Prints one JSON line per figure: {"id": ..., "ms": mean milliseconds per operation, "ops": n}
-and first a line {"peer": "pytorch-eager VERSION", ...}.
+and first a line {"peer": "pytorch-eager VERSION", ...}. With --profile N each figure runs 2 warm-up
+operations, then N under torch.profiler, and its line is {"id": ..., "wall_ms": per operation,
+"iterations": N, "ops": {"aten::mm": {"calls": per operation, "self_ms": per operation}, ...}}
+(vqvae-bench's ProfileReport sets it beside libtorch's profile of the JMH workload).
 Needs Debian's python3-torch (and libopenblas0-pthread for a fair CPU figure), or any PyTorch.
 """
 import argparse, json, math, os, re, sys, time
@@ -224,6 +227,25 @@ def timed(fn, budget, warm):
     return 1000 * sum(times) / len(times), len(times)
 
 
+def profiled(iterations):
+    """A timer for figures(): 2 warm-up calls, then `iterations` under torch.profiler (CPU, shapes recorded);
+    returns the wall time and each operator's calls and self time, per call."""
+    from torch.profiler import ProfilerActivity, profile
+
+    def timer(fn, budget, warm):
+        for _ in range(2):
+            fn()
+        with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
+            start = time.perf_counter()
+            for _ in range(iterations):
+                fn()
+            wall = time.perf_counter() - start
+        ops = {e.key: {"calls": e.count / iterations, "self_ms": e.self_cpu_time_total / 1000 / iterations}
+               for e in prof.key_averages()}
+        return {"wall_ms": 1000 * wall / iterations, "iterations": iterations, "ops": ops}
+    return timer
+
+
 def train_batches(only):
     """The suite's training steps, and any other batch asked for as train-NAME-bB (BenchReport --param)."""
     suite = [("vqvae-28", 128, ""), ("vqvae-32", 128, ""), ("vqvae2-256", 16, "")]
@@ -234,10 +256,12 @@ def train_batches(only):
     return suite
 
 
-def figures(device, budget, only=None):
+def figures(device, budget, only=None, timer=timed):
+    """Yields (figure id, callable): the callable builds the workload and returns timer(operation, budget, warm-up
+    calls): by default timed()'s (mean ms, operations), with profiled(n) its profile."""
     sync = (lambda: torch.cuda.synchronize()) if device.type == "cuda" else (lambda: None)
     def run(fn, warm=2):
-        return timed(lambda: (fn(), sync()), budget, warm)
+        return timer(lambda: (fn(), sync()), budget, warm)
 
     a, b = torch.rand(1024, 1024, device=device), torch.rand(1024, 1024, device=device)
     yield "matmul-1024", lambda: run(lambda: a @ b)
@@ -317,6 +341,7 @@ def main():
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--mode", choices=("short", "long"), default="short")
     ap.add_argument("--only", nargs="*")
+    ap.add_argument("--profile", type=int, metavar="N", help="profile N operations per figure instead of timing")
     a = ap.parse_args()
     torch.manual_seed(0)
     torch.set_num_threads(a.threads)
@@ -324,8 +349,11 @@ def main():
     print(json.dumps({"peer": "pytorch-eager " + torch.__version__, "threads": a.threads, "device": str(device),
                       "blas": blas()}), flush=True)
     budget = 3.0 if a.mode == "short" else 15.0
-    for fid, fn in figures(device, budget, a.only):
+    for fid, fn in figures(device, budget, a.only, profiled(a.profile) if a.profile else timed):
         if a.only and fid not in a.only:
+            continue
+        if a.profile:
+            print(json.dumps({"id": fid, **fn()}), flush=True)
             continue
         ms, ops = fn()
         print(json.dumps({"id": fid, "ms": round(ms, 4), "ops": ops}), flush=True)

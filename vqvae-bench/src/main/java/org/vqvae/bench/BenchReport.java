@@ -51,7 +51,7 @@ import java.util.regex.Pattern;
  */
 public final class BenchReport {
 
-    private static final List<Class<?>> SUITE = List.of(MatmulBenchmark.class, QuantizerBenchmark.class,
+    static final List<Class<?>> SUITE = List.of(MatmulBenchmark.class, QuantizerBenchmark.class,
             TrainStepBenchmark.class, CodecBenchmark.class, PriorStepBenchmark.class, SamplingBenchmark.class);
 
     private BenchReport() {}
@@ -134,14 +134,7 @@ public final class BenchReport {
         report.addProperty("engine", "DJL " + Engine.getDjlVersion() + ", libtorch "
                 + Engine.getEngine("PyTorch").getVersion());
         report.add("peer", peerInfo);
-        JsonObject env = new JsonObject();
-        for (String key : new String[] {"MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_",
-            "OMP_NUM_THREADS"}) {
-            if (System.getenv(key) != null) {
-                env.addProperty(key, System.getenv(key));
-            }
-        }
-        report.add("environment", env);
+        report.add("environment", environment());
         report.addProperty("minutes", Math.round((System.nanoTime() - began) / 6e10 * 10) / 10.0);
         ReportTable table = new ReportTable(ours, theirs);
         report.add("figures", table.json());
@@ -290,7 +283,19 @@ public final class BenchReport {
         return lines[lines.length - 1];
     }
 
-    private static JsonObject machine() {
+    /** The environment variables that change both sides' speed (the allocator's, OpenMP's), those set. */
+    static JsonObject environment() {
+        JsonObject env = new JsonObject();
+        for (String key : new String[] {"MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_",
+            "OMP_NUM_THREADS"}) {
+            if (System.getenv(key) != null) {
+                env.addProperty(key, System.getenv(key));
+            }
+        }
+        return env;
+    }
+
+    static JsonObject machine() {
         JsonObject m = new JsonObject();
         m.addProperty("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch"));
