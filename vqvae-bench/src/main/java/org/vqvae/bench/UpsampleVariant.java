@@ -21,11 +21,14 @@ import org.vqvae.core.model.UpsampleConv;
  */
 public enum UpsampleVariant {
 
-    /** What {@link UpsampleConv} computes. */
+    /**
+     * What {@link UpsampleConv} computes: {@link #SHIFTED} in inference, {@link #SHIFTED_PAD} when
+     * gradients are recorded (here: when the input or the weight requires one).
+     */
     ADOPTED {
         @Override
         public NDArray apply(NDArray x, NDArray w, NDArray b) {
-            return UpsampleConv.upsample(x, w, b);
+            return UpsampleConv.upsample(x, w, b, x.hasGradient() || w.hasGradient());
         }
     },
 
