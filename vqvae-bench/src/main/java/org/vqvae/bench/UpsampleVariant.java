@@ -160,7 +160,9 @@ public enum UpsampleVariant {
 
     /**
      * The 2x2 convolution on the {@code (H+1)x(W+1)} grid, each phase's window copied into its
-     * strided place of an uninitialised output (one copy of the output, in four parts).
+     * strided place of an uninitialised output (one copy of the output, in four parts). Its
+     * backward, through four in-place copies, took 130 s at the decoder's last site in one run:
+     * left out of {@code bench/upsample.json}.
      */
     SHIFTED_SET {
         @Override
