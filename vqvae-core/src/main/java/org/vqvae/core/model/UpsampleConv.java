@@ -1,7 +1,6 @@
 package org.vqvae.core.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -19,14 +18,21 @@ import ai.djl.util.PairList;
  * <p>DJL's PyTorch engine has no transposed convolution, so it is computed exactly as a sub-pixel
  * convolution: output pixel {@code (2m + a, 2n + b)} only sees a 2x2 input window through the
  * kernel taps of its phase {@code (a, b)}, so one 2x2 convolution (padding 1) producing 4F channels
- * computes all four phases, which are then interleaved. Same FLOPs as the transposed convolution.
- * The weight keeps PyTorch's layout {@code [C, F, 4, 4]}.
+ * computes all four phases on an {@code (H+1)x(W+1)} grid, phase {@code (a, b)} offset by {@code
+ * (a, b)} on it. With the phases in reverse order, one depth-to-space copy interleaves them into a
+ * {@code (2H+2)x(2W+2)} map whose centre is the output: the offsets become one crop, a view in
+ * inference, a negative padding in training (one more copy forward, half the fills and copies
+ * backward). Same FLOPs as the transposed convolution; the form before (four slices, two stacks)
+ * copied the output twice and its backward filled and summed four slices' gradients ({@code
+ * bench/UPSAMPLE.md} times each variant). The weight keeps PyTorch's layout {@code [C, F, 4, 4]}.
  */
 public final class UpsampleConv extends AbstractBlock {
 
     private static final byte VERSION = 1;
     /** Kernel rows (or columns) used by phase 0 and phase 1 for window taps 0 and 1. */
     private static final int[][] TAPS = {{3, 1}, {2, 0}};
+    /** The flat kernel tap of each (phase in reverse order, window row, window column). */
+    private static final long[] TAP_INDEX = tapIndex();
 
     private final int filters;
     private final Parameter weight;
@@ -54,7 +60,20 @@ public final class UpsampleConv extends AbstractBlock {
         NDArray x = inputs.singletonOrThrow();
         NDArray w = ps.getValue(weight, x.getDevice(), training);
         NDArray b = ps.getValue(bias, x.getDevice(), training);
-        return new NDList(upsample(x, w, b));
+        return new NDList(upsample(x, w, b, training));
+    }
+
+    /**
+     * The functional form for inference: transposed convolution with a {@code [C, F, 4, 4]} kernel,
+     * stride 2, padding 1; the result is a view (the crop) of a slightly larger map.
+     *
+     * @param x {@code [N, C, H, W]}
+     * @param w {@code [C, F, 4, 4]}
+     * @param b {@code [F]} or null
+     * @return {@code [N, F, 2H, 2W]}
+     */
+    public static NDArray upsample(NDArray x, NDArray w, NDArray b) {
+        return upsample(x, w, b, false);
     }
 
     /**
@@ -64,30 +83,22 @@ public final class UpsampleConv extends AbstractBlock {
      * @param x {@code [N, C, H, W]}
      * @param w {@code [C, F, 4, 4]}
      * @param b {@code [F]} or null
+     * @param training whether gradients will flow back: then the crop is a negative padding, a
+     *     second copy forward but one fill and one copy backward, where a view's backward (two
+     *     slices) takes two of each
      * @return {@code [N, F, 2H, 2W]}
      */
-    public static NDArray upsample(NDArray x, NDArray w, NDArray b) {
+    public static NDArray upsample(NDArray x, NDArray w, NDArray b, boolean training) {
         NDManager m = x.getManager();
         long n = x.getShape().get(0);
         long h = x.getShape().get(2);
         long wd = x.getShape().get(3);
         long c = w.getShape().get(0);
         long f = w.getShape().get(1);
-        long[] index = new long[16];
-        int i = 0;
-        for (int a = 0; a < 2; a++) {
-            for (int bb = 0; bb < 2; bb++) {
-                for (int ty = 0; ty < 2; ty++) {
-                    for (int tx = 0; tx < 2; tx++) {
-                        index[i++] = TAPS[a][ty] * 4L + TAPS[bb][tx];
-                    }
-                }
-            }
-        }
-        // [C, F, 16] -> [C, F, 4 phases, 2, 2] -> [4 phases, F, C, 2, 2] -> [4F, C, 2, 2]
+        // [C, F, 16] -> [C, F, 4 phases (reversed), 2, 2] -> [4 phases, F, C, 2, 2] -> [4F, C, 2, 2]
         NDArray flat = w.reshape(c, f, 16);
         flat.attach(m); // keep per-step temporaries out of the parameters' manager
-        NDArray phased = flat.get(new NDIndex(":, :, {}", m.create(index)))
+        NDArray phased = flat.get(new NDIndex(":, :, {}", m.create(TAP_INDEX)))
                 .reshape(c, f, 4, 2, 2)
                 .transpose(2, 1, 0, 3, 4)
                 .reshape(4 * f, c, 2, 2);
@@ -96,18 +107,31 @@ public final class UpsampleConv extends AbstractBlock {
             phaseBias = b.tile(4);
             phaseBias.attach(m);
         }
-        NDArray out = Conv2d.conv2d(x, phased, phaseBias, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1))
+        // phases in reverse order: grid row k (column l) is output row k - 1 (column l - 1)
+        NDArray grid = Conv2d.conv2d(x, phased, phaseBias, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1))
                 .singletonOrThrow()
-                .reshape(n, 2, 2, f, h + 1, wd + 1);
-        NDList rows = new NDList(2);
-        for (int a = 0; a < 2; a++) {
-            NDList cols = new NDList(2);
-            for (int bb = 0; bb < 2; bb++) {
-                cols.add(out.get(new NDIndex(":, {}, {}, :, {}:{}, {}:{}", a, bb, a, a + h, bb, bb + wd)));
-            }
-            rows.add(NDArrays.stack(cols, 4)); // [N, F, H, W, 2 (b)]
+                .reshape(n, 2, 2, f, h + 1, wd + 1)
+                .transpose(0, 3, 4, 1, 5, 2) // [N, F, H+1, 2 (1 - a), W+1, 2 (1 - b)]
+                .reshape(n, f, 2 * h + 2, 2 * wd + 2);
+        if (training) {
+            return grid.pad(new Shape(-1, -1, -1, -1), 0);
         }
-        return NDArrays.stack(rows, 3).reshape(n, f, 2 * h, 2 * wd); // [N, F, H, 2 (a), W, 2 (b)]
+        return grid.get(new NDIndex(":, :, 1:{}, 1:{}", 2 * h + 1, 2 * wd + 1));
+    }
+
+    private static long[] tapIndex() {
+        long[] index = new long[16];
+        int i = 0;
+        for (int a = 1; a >= 0; a--) {
+            for (int bb = 1; bb >= 0; bb--) {
+                for (int ty = 0; ty < 2; ty++) {
+                    for (int tx = 0; tx < 2; tx++) {
+                        index[i++] = TAPS[a][ty] * 4L + TAPS[bb][tx];
+                    }
+                }
+            }
+        }
+        return index;
     }
 
     /** {@inheritDoc} */
