@@ -43,7 +43,7 @@ public enum UpsampleVariant {
             long h = x.getShape().get(2);
             long wd = x.getShape().get(3);
             long f = w.getShape().get(1);
-            NDArray out = conv(x, phaseKernels(w, false, x), tiledBias(b, x), 1)
+            NDArray out = conv(x, phaseKernels(w, x), tiledBias(b, x), 1)
                     .reshape(n, 2, 2, f, h + 1, wd + 1);
             NDList rows = new NDList(2);
             for (int a = 0; a < 2; a++) {
@@ -68,7 +68,7 @@ public enum UpsampleVariant {
             long h = x.getShape().get(2);
             long wd = x.getShape().get(3);
             long f = w.getShape().get(1);
-            NDArray k = phaseKernels(w, false, x);
+            NDArray k = phaseKernels(w, x);
             NDList placed = new NDList(4);
             for (int p = 0; p < 4; p++) {
                 int a = p / 2;
@@ -81,35 +81,25 @@ public enum UpsampleVariant {
 
     /**
      * The 2x2 convolution on the {@code (H+1)x(W+1)} grid with the phases in reverse order, so that
-     * one depth-to-space copy gives a {@code (2H+2)x(2W+2)} map whose centre, a view, is the output.
+     * one depth-to-space copy gives a {@code (2H+2)x(2W+2)} map whose centre, a view, is the output:
+     * {@link UpsampleConv}'s inference form, called rather than written again.
      */
     SHIFTED {
         @Override
         public NDArray apply(NDArray x, NDArray w, NDArray b) {
-            long n = x.getShape().get(0);
-            long h = x.getShape().get(2);
-            long wd = x.getShape().get(3);
-            long f = w.getShape().get(1);
-            NDArray phases = conv(x, phaseKernels(w, true, x), tiledBias(b, x), 1);
-            NDArray grid = depthToSpace(phases, n, f, h + 1, wd + 1);
-            return grid.get(new NDIndex(":, :, 1:{}, 1:{}", 2 * h + 1, 2 * wd + 1));
+            return UpsampleConv.upsample(x, w, b, false);
         }
     },
 
     /**
      * {@link #SHIFTED} with the centre cut out by a negative padding: a second copy forward, but
      * its backward is one padding (one fill and one copy) where the view's is two slices' (two of
-     * each).
+     * each); {@link UpsampleConv}'s training form.
      */
     SHIFTED_PAD {
         @Override
         public NDArray apply(NDArray x, NDArray w, NDArray b) {
-            long n = x.getShape().get(0);
-            long h = x.getShape().get(2);
-            long wd = x.getShape().get(3);
-            long f = w.getShape().get(1);
-            NDArray phases = conv(x, phaseKernels(w, true, x), tiledBias(b, x), 1);
-            return depthToSpace(phases, n, f, h + 1, wd + 1).pad(new Shape(-1, -1, -1, -1), 0);
+            return UpsampleConv.upsample(x, w, b, true);
         }
     },
 
@@ -171,7 +161,7 @@ public enum UpsampleVariant {
             long h = x.getShape().get(2);
             long wd = x.getShape().get(3);
             long f = w.getShape().get(1);
-            NDArray out = conv(x, phaseKernels(w, false, x), tiledBias(b, x), 1)
+            NDArray out = conv(x, phaseKernels(w, x), tiledBias(b, x), 1)
                     .reshape(n, 2, 2, f, h + 1, wd + 1);
             NDArray y = x.getManager().create(new Shape(n, f, h, 2, wd, 2), x.getDataType(), x.getDevice());
             for (int a = 0; a < 2; a++) {
@@ -195,7 +185,7 @@ public enum UpsampleVariant {
             long h = x.getShape().get(2);
             long wd = x.getShape().get(3);
             long f = w.getShape().get(1);
-            NDArray k = phaseKernels(w, false, x);
+            NDArray k = phaseKernels(w, x);
             NDArray y = x.getManager().create(new Shape(n, f, h, 2, wd, 2), x.getDataType(), x.getDevice());
             for (int a = 0; a < 2; a++) {
                 for (int bb = 0; bb < 2; bb++) {
@@ -220,7 +210,7 @@ public enum UpsampleVariant {
             long h = x.getShape().get(2);
             long wd = x.getShape().get(3);
             long f = w.getShape().get(1);
-            NDArray k = phaseKernels(w, false, x);
+            NDArray k = phaseKernels(w, x);
             NDArray padded = x.pad(new Shape(1, 1, 1, 1), 0);
             NDList phases = new NDList(4);
             for (int a = 0; a < 2; a++) {
@@ -249,18 +239,18 @@ public enum UpsampleVariant {
 
     /**
      * The four phases' 2x2 kernels as one convolution weight {@code [4F, C, 2, 2]}, phase-major
-     * ({@code (a, b)} = (0, 0), (0, 1), (1, 0), (1, 1)), or in reverse phase order; the
+     * ({@code (a, b)} = (0, 0), (0, 1), (1, 0), (1, 1)); the
      * temporaries go to {@code x}'s manager.
      */
-    static NDArray phaseKernels(NDArray w, boolean reversed, NDArray x) {
+    static NDArray phaseKernels(NDArray w, NDArray x) {
         NDManager m = x.getManager();
         long c = w.getShape().get(0);
         long f = w.getShape().get(1);
         long[] index = new long[16];
         int i = 0;
         for (int p = 0; p < 4; p++) {
-            int a = reversed ? 1 - p / 2 : p / 2;
-            int bb = reversed ? 1 - p % 2 : p % 2;
+            int a = p / 2;
+            int bb = p % 2;
             for (int ty = 0; ty < 2; ty++) {
                 for (int tx = 0; tx < 2; tx++) {
                     index[i++] = TAPS[a][ty] * 4L + TAPS[bb][tx];
