@@ -167,6 +167,11 @@ public final class PriorTrainer {
                     try (NDManager sm = manager.newSubManager()) {
                         last = parallel.run(trainer, trainSet.batch(sm, idx)) / LN2;
                     }
+                    if (!Double.isFinite(last)) {
+                        // stop before a checkpoint of non-finite weights replaces the last good one
+                        throw new IllegalStateException("training diverged: loss is " + last + " bits/code at step "
+                                + (step + 1) + "; try a lower --lr");
+                    }
                     if (step - start >= 5 || steps - start <= 5) {
                         times.add((System.nanoTime() - t0) / 1e6);
                     }

@@ -35,6 +35,29 @@ class PriorTest {
     }
 
     @Test
+    void aDivergingRunStopsWithOneLineAndKeepsItsLastFiniteCheckpoint(@TempDir Path out) throws Exception {
+        Engine.getInstance().setRandomSeed(5);
+        CodeSet set = tinySet();
+        GatedPixelCnn prior = new GatedPixelCnn(PixelCnnConfig.defaults(8, 4, 4, 4).withSize(16, 2, 3));
+        // Adam moves every weight by about the rate on its first step: 1e30 leaves no finite logit
+        PriorTrainer trainer = new PriorTrainer(prior, 20, 4, 1e30f, 0, 1, out, new PrintStream(new ByteArrayOutputStream()));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> trainer.train(set, set, Device.cpu()));
+        assertTrue(e.getMessage().startsWith("training diverged: loss is "), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+        try (NDManager m = NDManager.newBaseManager()) {
+            // the step whose loss was not finite made no checkpoint: what is left holds finite weights
+            if (java.nio.file.Files.exists(out.resolve("checkpoint"))) {
+                for (var p : Priors.load(out, m).getParameters()) {
+                    float[] w = p.getValue().getArray().toFloatArray();
+                    for (float v : w) {
+                        assertTrue(Float.isFinite(v), p.getKey() + " holds " + v);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void overfitsATinyCodeSetToNearZeroNll(@TempDir Path out) throws Exception {
         Engine.getInstance().setRandomSeed(5);
         CodeSet set = tinySet();
