@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.repository.Repository;
@@ -30,6 +32,8 @@ import org.vqvae.core.data.ImageDecoder;
 import org.vqvae.core.data.ImageFolderSource;
 import org.vqvae.core.io.HostArrays;
 import org.vqvae.core.io.ImageGrid;
+import org.vqvae.core.model.RosinalityVqVae2;
+import org.vqvae.core.model.RosinalityVqVae2Config;
 import org.vqvae.core.model.CodeModel;
 import org.vqvae.core.model.VqVae;
 import org.vqvae.core.model.VqVae2;
@@ -255,6 +259,49 @@ class ModelDirectoryTest {
         assertEquals(want.length, px.length, what);
         for (int i = 0; i < px.length; i++) {
             assertTrue(Math.abs(want[i] - px[i]) <= 1, what + ": pixel " + i + " is " + px[i] + ", want " + want[i]);
+        }
+    }
+
+    @Test
+    void anImportedRosinalityModelServesAsOursDo() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            RosinalityVqVae2 model = new RosinalityVqVae2(RosinalityVqVae2Config.of(3, 16, 16, 1, 8, 8, 32)).initialize(m);
+            // codebooks are zero until weights are imported: small random codes, so that the nearest
+            // code follows an untrained encoder's output direction and the codes vary from place to place
+            Engine.getInstance().setRandomSeed(3);
+            model.torchParameters().forEach((name, p) -> {
+                if (name.endsWith(".embed")) {
+                    NDArray embed = p.getArray();
+                    embed.set(new NDIndex(":"), m.randomNormal(embed.getShape()).mul(1e-3f));
+                }
+            });
+            Path run = tmp.resolve("rosinality");
+            Checkpoint.save(run, model, model.configJson(), null, 0); // what `vqvae import` writes
+            List<CodeMaps> expected = cliCodes(model, m);
+            Set<Integer> distinct = new HashSet<>();
+            for (CodeMaps c : expected) {
+                for (int[] row : c.level(0)) {
+                    for (int v : row) {
+                        distinct.add(v);
+                    }
+                }
+            }
+            assertTrue(distinct.size() > 3, "the test model must not map everything to one code: " + distinct);
+            List<Image> images = inputs();
+            try (ZooModel<Image, CodeMaps> enc = load(Image.class, CodeMaps.class, run);
+                    Predictor<Image, CodeMaps> p = enc.newPredictor();
+                    ZooModel<CodeMaps, Image> dec = load(CodeMaps.class, Image.class, run);
+                    Predictor<CodeMaps, Image> d = dec.newPredictor()) {
+                List<CodeMaps> codes = p.batchPredict(images);
+                assertEquals(expected, codes);
+                assertEquals(List.of(4, 4, 2, 2), List.of(codes.get(0).shape(0)[0], codes.get(0).shape(0)[1],
+                        codes.get(0).shape(1)[0], codes.get(0).shape(1)[1]));
+                for (int i = 0; i < 3; i++) {
+                    // decoded in this project's [-0.5, 0.5], whatever the source's range
+                    int[] want = pixels(model.decodeLevels(arrays(codes.get(i), m)));
+                    assertPixelsClose(want, d.predict(codes.get(i)), m, "decoded " + i);
+                }
+            }
         }
     }
 
