@@ -17,7 +17,7 @@ class NearestCodeTest {
 
     /** The chosen code is the brute-force nearest: same distance, and the same index where unambiguous. */
     @ParameterizedTest
-    @CsvSource({"1, 300, 8", "7, 300, 8", "512, 400, 64", "8192, 256, 64"})
+    @CsvSource({"1, 300, 8", "7, 300, 8", "512, 400, 64", "8192, 256, 64", "8192, 1100, 16", "2048, 3000, 8", "2050, 200, 8"})
     void matchesBruteForce(int k, int m, int d) {
         Random rnd = new Random(k * 31L + m);
         float[] z = new float[m * d];
@@ -68,26 +68,26 @@ class NearestCodeTest {
         }
     }
 
-    /** The two-stage search equals one argmin exactly, ties included (scores drawn from 5 values tie everywhere). */
+    /** The two-stage search equals one argmax exactly, ties included (values drawn from 5 levels tie everywhere). */
     @ParameterizedTest
-    @CsvSource({"8192, 256", "4096, 256", "1024, 64", "512, 512"})
-    void twoStageArgMinIsArgMin(int k, int chunk) {
+    @CsvSource({"8192, 64", "4096, 256", "2048, 64", "1024, 32", "512, 512"})
+    void twoStageArgMaxIsArgMax(int k, int chunk) {
         Random rnd = new Random(k);
         int rows = 97;
-        float[] scores = new float[rows * k];
-        for (int i = 0; i < scores.length; i++) {
-            scores[i] = rnd.nextInt(5) - 2f;
+        float[] values = new float[rows * k];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = rnd.nextInt(5) - 2f;
         }
         for (int c = 0; c < k; c += 3) {
-            scores[(rnd.nextInt(rows)) * k + c] = Float.NEGATIVE_INFINITY; // rows whose minimum sits anywhere
+            values[(rnd.nextInt(rows)) * k + c] = Float.POSITIVE_INFINITY; // rows whose maximum sits anywhere
         }
         try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray s = manager.create(scores, new Shape(rows, k));
-            long[] got = Codebooks.firstArgMin(s, chunk).toLongArray();
+            NDArray s = manager.create(values, new Shape(rows, k));
+            long[] got = Codebooks.firstArgMax(s, chunk).toLongArray();
             for (int r = 0; r < rows; r++) {
                 int first = 0;
                 for (int c = 1; c < k; c++) {
-                    if (scores[r * k + c] < scores[r * k + first]) {
+                    if (values[r * k + c] > values[r * k + first]) {
                         first = c;
                     }
                 }
@@ -114,7 +114,7 @@ class NearestCodeTest {
         for (int i = 0; i < z.length; i++) {
             z[i] = (float) rnd.nextGaussian();
         }
-        assertTrue(Codebooks.argMinChunk(k) > 0, "K=8192 takes the two-stage search");
+        assertTrue(Codebooks.twoStageChunk(k) > 0, "K=8192 takes the two-stage search");
         try (NDManager manager = NDManager.newBaseManager()) {
             long[] got = Codebooks.nearestCodes(manager.create(z, new Shape(m, d)), manager.create(e, new Shape(k, d)))
                     .toLongArray();
