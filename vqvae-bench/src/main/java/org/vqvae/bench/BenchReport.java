@@ -287,7 +287,7 @@ public final class BenchReport {
     static JsonObject environment() {
         JsonObject env = new JsonObject();
         for (String key : new String[] {"MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_",
-            "OMP_NUM_THREADS"}) {
+            "MALLOC_ARENA_MAX", "OMP_NUM_THREADS"}) {
             if (System.getenv(key) != null) {
                 env.addProperty(key, System.getenv(key));
             }
