@@ -114,6 +114,19 @@ class ModelDirectoryTest {
     }
 
     /** The codes the CLI's path gives: ImageFolderSource's pixels at the model's size, encodeLevels. */
+    /** A test model must not map everything to one code, or comparing codes would prove little. */
+    private static void assertCodesVary(List<CodeMaps> codes) {
+        Set<Integer> distinct = new HashSet<>();
+        for (CodeMaps c : codes) {
+            for (int[] row : c.level(0)) {
+                for (int v : row) {
+                    distinct.add(v);
+                }
+            }
+        }
+        assertTrue(distinct.size() > 3, "the test model must not map everything to one code: " + distinct);
+    }
+
     private static List<CodeMaps> cliCodes(CodeModel model, NDManager manager) throws IOException {
         Shape in = model.inputShape(1);
         ImageFolderSource src = ImageFolderSource.open(folder, (int) in.get(2), (int) in.get(1));
@@ -162,15 +175,7 @@ class ModelDirectoryTest {
             assertTrue(Files.isRegularFile(run.resolve(ModelDirectory.SERVING_PROPERTIES)));
             assertTrue(Files.isRegularFile(run.resolve("checkpoint").resolve(ModelDirectory.SERVING_PROPERTIES)));
             List<CodeMaps> expected = cliCodes(model, m);
-            Set<Integer> distinct = new HashSet<>();
-            for (CodeMaps c : expected) {
-                for (int[] row : c.level(0)) {
-                    for (int v : row) {
-                        distinct.add(v);
-                    }
-                }
-            }
-            assertTrue(distinct.size() > 3, "the test model must not map everything to one code: " + distinct);
+            assertCodesVary(expected);
             for (Path dir : List.of(run, run.resolve("checkpoint"))) {
                 try (ZooModel<Image, CodeMaps> zoo = load(Image.class, CodeMaps.class, dir);
                         Predictor<Image, CodeMaps> p = zoo.newPredictor()) {
@@ -278,15 +283,7 @@ class ModelDirectoryTest {
             Path run = tmp.resolve("rosinality");
             Checkpoint.save(run, model, model.configJson(), null, 0); // what `vqvae import` writes
             List<CodeMaps> expected = cliCodes(model, m);
-            Set<Integer> distinct = new HashSet<>();
-            for (CodeMaps c : expected) {
-                for (int[] row : c.level(0)) {
-                    for (int v : row) {
-                        distinct.add(v);
-                    }
-                }
-            }
-            assertTrue(distinct.size() > 3, "the test model must not map everything to one code: " + distinct);
+            assertCodesVary(expected);
             List<Image> images = inputs();
             try (ZooModel<Image, CodeMaps> enc = load(Image.class, CodeMaps.class, run);
                     Predictor<Image, CodeMaps> p = enc.newPredictor();
