@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
@@ -13,7 +14,6 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 import org.vqvae.core.io.HostArrays;
-import org.vqvae.core.model.Slices;
 
 /**
  * Causal multi-head self-attention over the positions of a map in raster order, as PixelSNAIL
@@ -109,8 +109,9 @@ public final class CausalAttention extends AbstractBlock {
             int to = Math.min(p, from + chunk);
             if (training) {
                 // queries [from, to) only ever see keys [0, to - 1); autograd keeps each chunk's weights
-                parts.add(attend(Slices.narrow(q, 2, from, to), Slices.narrow(k, 2, 0, to),
-                        Slices.narrow(v, 2, 0, to), from, dropout, true));
+                parts.add(attend(q.get(new NDIndex(":, :, {}:{}, :", from, to)),
+                        k.get(new NDIndex(":, :, :{}, :", to)), v.get(new NDIndex(":, :, :{}, :", to)), from, dropout,
+                        true));
                 continue;
             }
             // without gradients a chunk's scores and weights are freed before the next chunk starts
@@ -118,8 +119,9 @@ public final class CausalAttention extends AbstractBlock {
                 q.tempAttach(scratch);
                 k.tempAttach(scratch);
                 v.tempAttach(scratch);
-                NDArray read = attend(Slices.narrow(q, 2, from, to), Slices.narrow(k, 2, 0, to),
-                        Slices.narrow(v, 2, 0, to), from, 0f, false);
+                NDArray read = attend(q.get(new NDIndex(":, :, {}:{}, :", from, to)),
+                        k.get(new NDIndex(":, :, :{}, :", to)), v.get(new NDIndex(":, :, :{}, :", to)), from, 0f,
+                        false);
                 read.attach(outer);
                 parts.add(read);
             }

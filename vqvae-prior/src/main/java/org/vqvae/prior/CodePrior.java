@@ -3,12 +3,12 @@ package org.vqvae.prior;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 
 import org.vqvae.core.io.HostArrays;
-import org.vqvae.core.model.Slices;
 
 /**
  * An autoregressive, class-conditional prior over {@code height x width} maps of K-valued codes,
@@ -145,7 +145,7 @@ public interface CodePrior extends Block {
                     : HostArrays.longs(m, condition, new Shape(n, conditionHeight(), conditionWidth()));
             NDArray out = logits(CodeRows.band(codes, n, h, w, top, bottom, m),
                     HostArrays.longs(m, labels, new Shape(n)), cond);
-            return Slices.select(out, 2, row - top);
+            return out.get(new NDIndex(":, :, {}, :", row - top));
         };
     }
 

@@ -15,7 +15,6 @@ import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 
 import org.vqvae.core.quantize.Codebooks;
-import org.vqvae.core.model.Slices;
 
 /**
  * One gated layer of the Gated PixelCNN (van den Oord et al. 2016, arXiv 1606.05328, figure 2),
@@ -112,12 +111,12 @@ public final class GatedLayer extends AbstractBlock {
             cond = Conv2d.conv2d(inputs.get(3), value(ps, conditionWeight, v)).singletonOrThrow().add(cond);
         }
         NDArray vPre = Conv2d.conv2d(v, vw, value(ps, vBias, v), new Shape(1, 1), new Shape(half, half), new Shape(1, 1))
-                .singletonOrThrow();
-        vPre = Slices.narrow(vPre, 2, 0, height);
+                .singletonOrThrow()
+                .get(new NDIndex(":, :, :{}, :", height));
         NDArray vOut = gate(vPre.add(cond));
         NDArray hPre = Conv2d.conv2d(h, hw, value(ps, hBias, v), new Shape(1, 1), new Shape(0, half), new Shape(1, 1))
-                .singletonOrThrow();
-        hPre = Slices.narrow(hPre, 3, 0, width);
+                .singletonOrThrow()
+                .get(new NDIndex(":, :, :, :{}", width));
         NDArray link = Conv2d.conv2d(vPre, value(ps, linkWeight, v), value(ps, linkBias, v)).singletonOrThrow();
         NDArray gated = gate(hPre.add(link).add(cond));
         if (training && dropout > 0) {
@@ -147,8 +146,9 @@ public final class GatedLayer extends AbstractBlock {
     }
 
     private NDArray gate(NDArray x) {
-        NDList halves = x.split(2, 1);
-        return halves.get(0).tanh().mul(ai.djl.nn.Activation.sigmoid(halves.get(1)));
+        NDArray a = x.get(new NDIndex(":, :{}", channels));
+        NDArray b = x.get(new NDIndex(":, {}:", channels));
+        return a.tanh().mul(ai.djl.nn.Activation.sigmoid(b));
     }
 
     /** {@inheritDoc} */

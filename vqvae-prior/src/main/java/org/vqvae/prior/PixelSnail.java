@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -19,7 +20,6 @@ import org.vqvae.core.quantize.Codebooks;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.vqvae.core.model.Slices;
 
 /**
  * A class-conditional PixelSNAIL prior (Chen et al. 2017, arXiv 1712.09763) over code maps: causal
@@ -401,18 +401,18 @@ public final class PixelSnail extends AbstractBlock implements CodePrior {
         }
 
         private NDArray crop(int from, int to) {
-            return features == null ? null : Slices.narrow(features, 2, from, to);
+            return features == null ? null : features.get(new NDIndex(":, :, {}:{}, :", from, to));
         }
 
         private NDArray withCached(NDArray cached, NDArray row, int from, int current) {
             if (from == current) {
                 return row;
             }
-            return NDArrays.concat(new NDList(Slices.narrow(cached, 2, from, current), row), 2);
+            return NDArrays.concat(new NDList(cached.get(new NDIndex(":, :, {}:{}, :", from, current)), row), 2);
         }
 
         private NDArray lastRow(NDArray map) {
-            return Slices.narrow(map, 2, map.getShape().get(2) - 1, map.getShape().get(2));
+            return map.get(new NDIndex(":, :, -1:, :"));
         }
     }
 

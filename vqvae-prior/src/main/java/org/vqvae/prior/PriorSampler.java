@@ -1,10 +1,10 @@
 package org.vqvae.prior;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 
 import java.util.Arrays;
 import java.util.Random;
-import org.vqvae.core.model.Slices;
 
 /**
  * Ancestral sampling of code maps from a {@link CodePrior}, position by position in raster
@@ -111,7 +111,7 @@ public final class PriorSampler {
                 for (int j = 0; j < w; j++) {
                     float[] logits;
                     try (NDManager m = manager.newSubManager()) {
-                        logits = Slices.select(rows.logits(codes, i, m), 2, j).toFloatArray(); // [N, K]
+                        logits = rows.logits(codes, i, m).get(new NDIndex(":, :, {}", j)).toFloatArray(); // [N, K]
                     }
                     for (int s = 0; s < n; s++) {
                         codes[(s * h + i) * w + j] = draw(logits, s * k, k, random.apply(s));
