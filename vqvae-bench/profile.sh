@@ -9,12 +9,7 @@ cd "$root"
 if [ ! -f vqvae-bench/target/vqvae-bench.jar ] || [ -n "$(find vqvae-*/src pom.xml -newer vqvae-bench/target/vqvae-bench.jar -print -quit)" ]; then
   ./mvnw -B -q -DskipTests -pl vqvae-bench -am package
 fi
-# the same allocator settings as report.sh, for both sides (the Python process inherits them)
-export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-4294967296}"
-export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-68719476736}"
-export MALLOC_TOP_PAD_="${MALLOC_TOP_PAD_:-1073741824}"
-# one malloc arena: in a JVM, DJL runs on threads other than the process's first, whose arenas
-# cannot hold a tensor over 64 MB, so every such tensor was mapped afresh (page faults) despite the above
-export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}"
+# the allocator settings, for both sides (the Python process inherits them)
+. "$root/malloc-env.sh"
 exec java -Dai.djl.offline=true -cp 'vqvae-bench/target/vqvae-bench.jar:vqvae-bench/target/lib/*' \
   org.vqvae.bench.ProfileReport "$@"

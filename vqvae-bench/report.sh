@@ -15,11 +15,6 @@ if [ ! -f vqvae-bench/target/vqvae-bench.jar ] || [ -n "$(find vqvae-*/src pom.x
   ./mvnw -B -q -DskipTests install
 fi
 # the same allocator settings as the vqvae launcher, for both sides (the Python process inherits them)
-export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-4294967296}"
-export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-68719476736}"
-export MALLOC_TOP_PAD_="${MALLOC_TOP_PAD_:-1073741824}"
-# one malloc arena: in a JVM, DJL runs on threads other than the process's first, whose arenas
-# cannot hold a tensor over 64 MB, so every such tensor was mapped afresh (page faults) despite the above
-export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}"
+. "$root/malloc-env.sh"
 exec java -Dai.djl.offline=true -cp 'vqvae-bench/target/vqvae-bench.jar:vqvae-bench/target/lib/*' \
   org.vqvae.bench.BenchReport --out bench "$@"

@@ -15,10 +15,7 @@ for a in "$@"; do
 done
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 # the vqvae launcher's allocator settings, for the driver and the tasks of a local[N] master
-export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-4294967296}"
-export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-68719476736}"
-export MALLOC_TOP_PAD_="${MALLOC_TOP_PAD_:-1073741824}"
-export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}"
+. "$root/malloc-env.sh"
 # shellcheck disable=SC2086
 exec "$JAVA" ${VQVAE_JAVA_OPTS:--Xmx4g} $SPARK_JVM_OPTIONS -Dai.djl.offline="${VQVAE_OFFLINE:-true}" \
   -cp "$here/target/vqvae-spark.jar:$here/target/lib/*" org.vqvae.spark.SparkMain "${args[@]}"
